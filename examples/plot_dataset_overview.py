@@ -1,0 +1,64 @@
+"""
+==========================================
+A first look at Fashion-MNIST and MNIST
+==========================================
+
+Load both datasets with skfashion's fetchers, print a summary of their
+shapes, class balance and pixel statistics, and save a grid of sample images.
+"""
+
+# %%
+# Load the data
+# -------------
+# The fetchers look in ``SKFASHION_DATA`` (or ``~/skfashion_data``) and
+# download the official files, checksum-verified, when they are missing.
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from _common import parse_args
+
+from skfashion.datasets import fetch_fashion_mnist, fetch_mnist
+
+args = parse_args(__doc__)
+start = time.perf_counter()
+datasets = {
+    "Fashion-MNIST": (fetch_fashion_mnist(), fetch_fashion_mnist(subset="test")),
+    "MNIST": (fetch_mnist(), fetch_mnist(subset="test")),
+}
+
+# %%
+# Summary
+# -------
+for name, (train, test) in datasets.items():
+    print(f"{name}")
+    print(f"  train: {train.data.shape} {train.data.dtype}, test: {test.data.shape}")
+    print(
+        f"  pixel range {train.data.min()}-{train.data.max()}, "
+        f"mean {train.data.mean():.1f}"
+    )
+    counts = np.bincount(train.target, minlength=len(train.target_names))
+    for label, (class_name, count) in enumerate(zip(train.target_names, counts)):
+        print(f"    {label} {class_name:<12} {count:>6} train")
+print(f"loaded in {time.perf_counter() - start:.1f} s")
+
+# %%
+# Sample images
+# -------------
+# One row per class: the first eight training images of that class.
+train = datasets["Fashion-MNIST"][0]
+fig, axes = plt.subplots(10, 8, figsize=(8, 10.5))
+for label, row in enumerate(axes):
+    for ax, index in zip(row, np.flatnonzero(train.target == label)[:8]):
+        ax.imshow(train.images[index], cmap="gray_r")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    row[0].set_ylabel(train.target_names[label], rotation=0, ha="right", va="center")
+fig.suptitle("Fashion-MNIST training images by class")
+fig.tight_layout()
+path = args.output_dir / "fashion_mnist_samples.png"
+fig.savefig(path, dpi=80)
+print(f"wrote {path}")

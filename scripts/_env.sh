@@ -1,0 +1,26 @@
+# Shared set-up for scripts/main.sh and scripts/test.sh (sourced, not run).
+# Creates the virtual environment $SKFASHION_VENV (default: .venv) if needed and
+# installs skfashion into it from pyproject.toml, with the versions CI tests.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="${SKFASHION_VENV:-$ROOT/.venv}"
+EXTRAS="${1:-}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "Creating virtual environment $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+fi
+stamp="$VENV/.skfashion-installed$EXTRAS"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ .ci/constraints.txt -nt "$stamp" ]; then
+  echo "Installing skfashion${EXTRAS} into $VENV"
+  "$VENV/bin/python" -m pip install --quiet -c .ci/constraints.txt -e ".${EXTRAS}"
+  touch "$stamp"
+fi
+# Without internet, use the datasets shipped beside the checkout, if any.
+if [ -z "${SKFASHION_DATA:-}" ] && [ -d "$ROOT/../shared/datasets" ]; then
+  SKFASHION_DATA="$(cd "$ROOT/../shared/datasets" && pwd)"
+  export SKFASHION_DATA
+fi
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+PY="$VENV/bin/python"
