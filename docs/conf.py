@@ -27,7 +27,24 @@ extensions = [
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "generated/*.examples", "auto_examples/*.ipynb"]
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+# scikit-learn generates set_*_request methods (metadata routing) whose
+# docstrings point into scikit-learn's own glossary: leave them out.
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    "exclude-members": ",".join(
+        f"set_{method}_request"
+        for method in (
+            "fit",
+            "partial_fit",
+            "predict",
+            "predict_proba",
+            "score",
+            "transform",
+            "inverse_transform",
+        )
+    ),
+}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 

@@ -1,0 +1,47 @@
+"""Shared fixtures: seeding and small image datasets."""
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REAL_DATA = os.environ.get("SKFASHION_DATA")
+HAS_REAL_DATA = bool(REAL_DATA) and Path(REAL_DATA, "fashion-mnist").is_dir()
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    """Seed Python's and NumPy's global generators for every test."""
+    random.seed(0)
+    np.random.seed(0)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's 8x8 digits, pixels scaled to [0, 1]: (X, y, images)."""
+    bunch = load_digits()
+    X = (bunch.data / 16.0).astype(np.float32)
+    return X, bunch.target, bunch.images.astype(np.float32) / 16.0
+
+
+@pytest.fixture(scope="session")
+def fashion_small():
+    """3,000 training and 1,000 test rows of real Fashion-MNIST, raw uint8."""
+    if not HAS_REAL_DATA:
+        pytest.skip("SKFASHION_DATA does not point at the real datasets")
+    from skfashion.datasets import fetch_fashion_mnist
+
+    X, y = fetch_fashion_mnist(return_X_y=True, download_if_missing=False)
+    X_test, y_test = fetch_fashion_mnist(
+        subset="test", return_X_y=True, download_if_missing=False
+    )
+    rng = np.random.default_rng(0)
+    train = rng.choice(len(X), 3000, replace=False)
+    test = rng.choice(len(X_test), 1000, replace=False)
+    return X[train], y[train], X_test[test], y_test[test]

@@ -1,0 +1,566 @@
+"""Behaviour of ANNClassifier and CNNClassifier as scikit-learn classifiers."""
+
+import copy
+import gc
+import pickle
+import subprocess
+import sys
+import textwrap
+import weakref
+
+import joblib
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    check_cv,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
+
+import skfashion._base as base_module
+from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
+
+FAST_ANN = dict(hidden_layer_sizes=(32,), epochs=5, batch_size=64, random_state=0)
+FAST_CNN = dict(
+    filters=(4,),
+    hidden_layer_sizes=(16,),
+    epochs=5,
+    batch_size=64,
+    learning_rate_init=0.01,
+    random_state=0,
+)
+BOTH = [
+    pytest.param(ANNClassifier, FAST_ANN, id="ANN"),
+    pytest.param(CNNClassifier, FAST_CNN, id="CNN"),
+]
+
+
+@pytest.fixture(scope="module")
+def fitted_ann(digits):
+    X, y, _ = digits
+    return ANNClassifier(**FAST_ANN).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def fitted_cnn(digits):
+    X, y, _ = digits
+    return CNNClassifier(**FAST_CNN).fit(X, y)
+
+
+# ------------------------------------------------------------------ the contract
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_is_a_classifier_so_searches_stratify(cls, params, digits):
+    X, y, _ = digits
+    est = cls(**params)
+    assert is_classifier(est)
+    assert isinstance(check_cv(3, y, classifier=is_classifier(est)), StratifiedKFold)
+
+
+def test_plain_scikeras_is_not_seen_as_classifier():
+    """Why the base class exists: scikeras alone loses the classifier tag."""
+    from scikeras.wrappers import KerasClassifier
+
+    assert not is_classifier(KerasClassifier())
+
+
+def test_fitted_attributes(fitted_ann, digits):
+    X, y, _ = digits
+    est = fitted_ann
+    assert_array_equal(est.classes_, np.arange(10))
+    assert est.n_features_in_ == 64
+    assert not hasattr(est, "feature_names_in_")
+    assert isinstance(est.model_, keras.Model)
+    assert est.n_iter_ == len(est.loss_curve_) == 5
+    assert est.loss_curve_ == list(est.history_["loss"])
+    assert est.validation_scores_ is None and est.best_validation_score_ is None
+    assert est.best_loss_ == min(est.loss_curve_)
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+    unfitted = ANNClassifier()
+    for name in ("classes_", "model_", "history_", "loss_curve_", "n_iter_"):
+        assert not hasattr(unfitted, name)
+
+
+@pytest.mark.parametrize("fixture", ["fitted_ann", "fitted_cnn"])
+def test_predict_proba(fixture, request, digits):
+    est = request.getfixturevalue(fixture)
+    X, y, _ = digits
+    proba = est.predict_proba(X[:50])
+    assert proba.shape == (50, 10) and proba.dtype == np.float64
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert_array_equal(est.predict(X[:50]), est.classes_[proba.argmax(axis=1)])
+    assert_allclose(est.predict_log_proba(X[:5]), np.log(proba[:5]))
+    assert est.score(X, y) > 0.7
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array(["even", "odd"]),
+        np.array([-3, 7]),
+        np.array(["a", "b", "c"]),
+        np.array([10, 20, 30]),
+        np.array([True, False]),
+    ],
+    ids=["str-binary", "int-binary", "str-3", "int-3", "bool"],
+)
+def test_any_label_type(cls, params, labels, digits):
+    X, y, _ = digits
+    y_mapped = labels[y % len(labels)]
+    est = cls(**params).fit(X[:400], y_mapped[:400])
+    assert_array_equal(est.classes_, np.unique(labels))
+    proba = est.predict_proba(X[:7])
+    assert proba.shape == (7, len(labels))  # binary included
+    assert set(est.predict(X)).issubset(set(labels))
+    assert est.predict(X).dtype == np.unique(labels).dtype
+
+
+def test_dataframe_feature_names(digits):
+    X, y, _ = digits
+    columns = [f"pixel_{i}" for i in range(64)]
+    df = pd.DataFrame(X, columns=columns)
+    est = ANNClassifier(**FAST_ANN).fit(df, y)
+    assert_array_equal(est.feature_names_in_, columns)
+    assert_array_equal(est.predict(df), est.predict(X))
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(df.rename(columns={"pixel_0": "other"}))
+
+
+# ------------------------------------------------------------------ input shapes
+
+
+def test_cnn_accepts_flat_images_and_dataframes(digits):
+    X, y, images = digits
+    flat = CNNClassifier(**FAST_CNN).fit(X, y)
+    assert flat.image_shape_ == (8, 8, 1)
+    expected = flat.predict_proba(X)
+    assert_allclose(flat.predict_proba(images), expected, rtol=1e-6)
+    assert_allclose(flat.predict_proba(images[..., None]), expected, rtol=1e-6)
+    assert_allclose(flat.predict_proba(pd.DataFrame(X)), expected, rtol=1e-6)
+
+    from_images = CNNClassifier(**FAST_CNN).fit(images, y)
+    assert from_images.image_shape_ == (8, 8, 1)
+    assert from_images.n_features_in_ == 64
+    assert_allclose(from_images.predict_proba(X), expected, rtol=1e-5)
+
+    rgb = np.repeat(images[..., None], 3, axis=-1)
+    from_rgb = CNNClassifier(**FAST_CNN).fit(rgb, y)
+    assert from_rgb.image_shape_ == (8, 8, 3)
+    assert from_rgb.predict(rgb.reshape(len(rgb), -1)).shape == y.shape
+
+
+def test_cnn_image_shape_parameter(digits):
+    X, y, _ = digits
+    est = CNNClassifier(**{**FAST_CNN, "image_shape": (4, 16)}).fit(X, y)
+    assert est.image_shape_ == (4, 16, 1)
+    est = CNNClassifier(**{**FAST_CNN, "image_shape": (-1, 8)}).fit(X, y)
+    assert est.image_shape_ == (8, 8, 1)
+
+
+@pytest.mark.parametrize(
+    "X_shape, params, match",
+    [
+        ((40, 50), {}, "Cannot infer the image shape from 50 features"),
+        ((40, 64), {"image_shape": (7, 7)}, "holds 49 values, but X has 64"),
+        ((40, 64), {"image_shape": (5, -1)}, "not a multiple of 5"),
+        ((40, 64), {"image_shape": (8, 8, 1, 1)}, "must be"),
+        ((40, 8, 8), {"image_shape": (4, 16)}, "does not match the shape"),
+        ((40, 2, 2, 2, 2, 4), {}, "Expected X of shape"),
+        ((40, 2, 2), {"filters": (4, 4)}, "too small for 2 pooling steps"),
+    ],
+)
+def test_cnn_shape_errors(X_shape, params, match):
+    X = np.random.default_rng(0).random(X_shape, dtype=np.float32)
+    y = np.arange(40) % 2
+    with pytest.raises(ValueError, match=match):
+        CNNClassifier(**{**FAST_CNN, **params}).fit(X, y)
+
+
+def test_predict_with_wrong_shape(fitted_ann, fitted_cnn, digits):
+    X, _, images = digits
+    for est in (fitted_ann, fitted_cnn):
+        with pytest.raises(ValueError, match="64 features"):
+            est.predict(X[:, :60])
+    with pytest.raises(ValueError, match=r"images of shape \(4, 16\)"):
+        fitted_cnn.predict(images.reshape(-1, 4, 16))
+
+
+# --------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_bad_input_errors(cls, params, digits):
+    X, y, _ = digits
+    X, y = X[:60], y[:60]
+    est = cls(**params)
+    cases = [
+        (np.where(np.eye(60, 64) > 0, np.nan, X), y, ValueError, "NaN"),
+        (np.where(np.eye(60, 64) > 0, np.inf, X), y, ValueError, "infinity"),
+        (X[:0], y[:0], ValueError, "0 sample"),
+        (X, np.zeros(60), ValueError, "class"),
+        (X, y + 0.5, ValueError, "continuous"),
+        (sp.csr_matrix(X), y, TypeError, "[Ss]parse"),
+        (X, y[:50], ValueError, "inconsistent numbers of samples"),
+        (X, np.stack([y, y], axis=1), ValueError, "1d array"),
+    ]
+    for X_bad, y_bad, error, match in cases:
+        with pytest.raises(error, match=match):
+            est.fit(X_bad, y_bad)
+    fitted = cls(**params).fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        fitted.predict(np.full_like(X, np.nan))
+    with pytest.raises(ValueError, match="0 sample"):
+        fitted.predict(X[:0])
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        fitted.predict_proba(sp.csr_matrix(X))
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"epochs": 0}, InvalidParameterError, "'epochs' parameter"),
+        ({"optimizer": "adamm"}, InvalidParameterError, "'optimizer' parameter"),
+        ({"activation": "sigmoid"}, InvalidParameterError, "'activation'"),
+        ({"hidden_layer_sizes": (10, 0)}, ValueError, "positive integers"),
+        ({"hiden_layer_sizes": (10,)}, ValueError, "Did you mean 'hidden_layer_s"),
+        ({"fit__validation_split": 0.2}, ValueError, "use early_stopping=True"),
+    ],
+)
+def test_parameter_errors(params, error, match, digits):
+    X, y, _ = digits
+    with pytest.raises(error, match=match):
+        ANNClassifier(**{**FAST_ANN, **params}).fit(X[:100], y[:100])
+
+
+def test_set_params_rejects_unknown_names():
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        ANNClassifier().set_params(epoch=3)
+    est = ANNClassifier().set_params(fit__shuffle=False, epochs=3)
+    assert est.get_params()["fit__shuffle"] is False and est.epochs == 3
+
+
+# ---------------------------------------------------------------------- training
+
+
+def test_translation_to_keras(digits):
+    X, y, _ = digits
+    momentum = keras.optimizers.SGD(learning_rate=0.05, momentum=0.5)
+    est = ANNClassifier(
+        **{**FAST_ANN, "epochs": 1, "batch_size": 50},
+        activation="logistic",
+        alpha=0.3,
+        optimizer=momentum,
+        optimizer__nesterov=True,
+    ).fit(X, y)
+    dense = est.model_.get_layer("dense_0")
+    assert dense.activation is keras.activations.sigmoid
+    assert_allclose(dense.kernel_regularizer.l2, 0.5 * 0.3 / 50)
+    assert isinstance(est.model_.optimizer, keras.optimizers.SGD)
+    assert est.model_.optimizer is not momentum  # the user's object is copied
+    assert est.model_.optimizer.nesterov is True
+    assert_allclose(float(est.model_.optimizer.learning_rate), 0.05)
+    assert not momentum.built
+    rms = ANNClassifier(**FAST_ANN, optimizer="rmsprop", learning_rate_init=0.02)
+    rms.fit(X, y)
+    assert isinstance(rms.model_.optimizer, keras.optimizers.RMSprop)
+    assert_allclose(float(rms.model_.optimizer.learning_rate), 0.02)
+
+
+def test_batch_size_auto_is_mlp_rule(digits, monkeypatch):
+    X, y, _ = digits
+    est = ANNClassifier(**{**FAST_ANN, "batch_size": "auto", "epochs": 1})
+    assert est._batch_size(1000) == 200 and est._batch_size(30) == 30
+
+
+class WeightRecorder(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append([w.copy() for w in self.model.get_weights()])
+
+
+def test_early_stopping_restores_best_weights(digits, monkeypatch):
+    X, y, _ = digits
+    calls = []
+    real_split = base_module.train_test_split
+
+    def spy(*arrays, **kwargs):
+        calls.append(kwargs)
+        return real_split(*arrays, **kwargs)
+
+    monkeypatch.setattr(base_module, "train_test_split", spy)
+    recorder = WeightRecorder()
+    est = ANNClassifier(
+        hidden_layer_sizes=(16,),
+        epochs=60,
+        learning_rate_init=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        validation_fraction=0.2,
+        random_state=0,
+        callbacks=[recorder],
+    ).fit(X, y)
+    (kwargs,) = calls
+    assert kwargs["test_size"] == 0.2
+    assert kwargs["stratify"] is not None
+    assert isinstance(kwargs["random_state"], (int, np.integer))
+    assert est.n_iter_ < 60  # stopped early
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.best_loss_ is None
+    best = int(np.argmax(est.validation_scores_))
+    for final, at_best in zip(est.model_.get_weights(), recorder.weights[best]):
+        assert_array_equal(final, at_best)
+
+
+def test_validation_split_is_stratified_and_seeded(digits):
+    X, y, _ = digits
+    est = ANNClassifier(early_stopping=True, validation_fraction=0.25, random_state=3)
+    y_enc = np.searchsorted(np.unique(y), y)
+    seeds = est._seeds()
+    assert_array_equal(seeds, est._seeds())
+    _, y_train, _, (_, y_val) = est._split(X, y_enc, None, seeds[0])
+    assert len(y_val) == pytest.approx(0.25 * len(y), abs=1)
+    assert_allclose(
+        np.bincount(y_val) / len(y_val), np.bincount(y_enc) / len(y_enc), atol=0.01
+    )
+
+
+def test_stops_when_loss_stalls_without_early_stopping(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**{**FAST_ANN, "epochs": 50}, n_iter_no_change=2, tol=10.0).fit(
+        X, y
+    )
+    assert est.n_iter_ == 3  # no epoch improves the loss by 10: stop after 2 more
+
+
+def test_class_weight_equals_sample_weight(digits):
+    X, y, _ = digits
+    weights = {c: 1.0 + c for c in range(10)}
+    by_class = ANNClassifier(**FAST_ANN, class_weight=weights).fit(X, y)
+    sw = np.array([weights[c] for c in y])
+    sw_copy = sw.copy()
+    by_sample = ANNClassifier(**FAST_ANN).fit(X, y, sample_weight=sw)
+    assert_array_equal(sw, sw_copy)  # the caller's array is not modified
+    assert_allclose(by_class.predict_proba(X), by_sample.predict_proba(X), rtol=1e-6)
+
+
+def test_class_weight_balanced_and_sample_weight(digits):
+    X, y, _ = digits
+    keep = (y != 1) | (np.arange(len(y)) % 10 == 0)  # class 1 rare
+    X, y = X[keep], y[keep]
+    plain = ANNClassifier(**FAST_ANN).fit(X, y)
+    balanced = ANNClassifier(**FAST_ANN, class_weight="balanced").fit(X, y)
+    # The rare class gets more probability when its samples weigh more.
+    p_rare = [m.predict_proba(X[y == 1])[:, 1].mean() for m in (plain, balanced)]
+    assert p_rare[1] > 2 * p_rare[0]
+    # Zero weight drops a class from training entirely.
+    sw = np.where(y == 2, 0.0, 1.0)
+    dropped = ANNClassifier(**FAST_ANN).fit(X, y, sample_weight=sw)
+    assert np.mean(dropped.predict(X[y == 2]) == 2) < 0.2
+    with pytest.raises(ValueError, match="class_weight='balanced'"):
+        ANNClassifier(**FAST_ANN, class_weight="balanced").partial_fit(
+            X, y, classes=np.unique(y)
+        )
+
+
+def test_partial_fit_one_epoch_at_a_time(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        est.partial_fit(X, y)
+    est.partial_fit(X[:500], y[:500], classes=np.arange(10))
+    assert est.n_iter_ == 1
+    model = est.model_
+    for i in range(2, 5):
+        est.partial_fit(X[:500], y[:500])
+        assert est.n_iter_ == i == len(est.history_["loss"])
+        assert est.model_ is model
+    with pytest.raises(ValueError, match="not seen"):
+        est.partial_fit(X[:10], y[:10] + 10)
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+
+
+def test_warm_start_continues(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN, warm_start=True).fit(X, y)
+    model, first_curve = est.model_, list(est.loss_curve_)
+    est.fit(X, y)
+    assert est.model_ is model
+    assert est.n_iter_ == 10 and est.loss_curve_[:5] == first_curve
+    assert est.loss_curve_[5] < first_curve[0]
+    cold = ANNClassifier(**FAST_ANN).fit(X, y)
+    model = cold.model_
+    cold.fit(X, y)
+    assert cold.model_ is not model and cold.n_iter_ == 5
+
+
+def test_verbose(digits, capfd):
+    X, y, _ = digits
+    ANNClassifier(**{**FAST_ANN, "epochs": 2}).fit(X, y).predict(X)
+    assert capfd.readouterr().out == ""
+    ANNClassifier(**{**FAST_ANN, "epochs": 2}, verbose=1).fit(X, y)
+    out = capfd.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "━" in out
+
+
+# --------------------------------------------------------------- reproducibility
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_same_random_state_same_predictions(cls, params, digits):
+    X, y, _ = digits
+    params = {**params, "dropout": 0.3, "early_stopping": True}
+    first = cls(**params).fit(X, y).predict_proba(X)
+    second = cls(**params).fit(X, y).predict_proba(X)
+    assert_array_equal(first, second)
+    other = cls(**{**params, "random_state": 1}).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other)
+    # Fitting does not disturb the caller's global NumPy random state.
+    np.random.seed(5)
+    expected = np.random.rand()
+    np.random.seed(5)
+    cls(**params).fit(X[:200], y[:200])
+    assert np.random.rand() == expected
+
+
+def test_same_random_state_across_processes(digits, tmp_path):
+    X, y, _ = digits
+    params = {**FAST_CNN, "dropout": 0.3}
+    local = CNNClassifier(**params).fit(X, y).predict_proba(X)
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from sklearn.datasets import load_digits
+        from skfashion import CNNClassifier
+        b = load_digits()
+        X = (b.data / 16.0).astype(np.float32)
+        p = CNNClassifier(**{params!r}).fit(X, b.target).predict_proba(X)
+        np.save({str(tmp_path / "p.npy")!r}, p)
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    assert_array_equal(np.load(tmp_path / "p.npy"), local)
+
+
+# ---------------------------------------------------------- persistence, copying
+
+
+def _round_trips(est, tmp_path):
+    yield "pickle", pickle.loads(pickle.dumps(est))
+    path = tmp_path / "est.joblib"
+    joblib.dump(est, path)
+    yield "joblib", joblib.load(path)
+    yield "deepcopy", copy.deepcopy(est)
+
+
+@pytest.mark.parametrize("fixture", ["fitted_ann", "fitted_cnn"])
+def test_persistence_of_fitted(fixture, request, digits, tmp_path):
+    est = request.getfixturevalue(fixture)
+    X, _, _ = digits
+    expected = est.predict_proba(X)
+    for how, restored in _round_trips(est, tmp_path):
+        assert restored.model_ is not est.model_, how
+        assert_array_equal(restored.predict_proba(X), expected, err_msg=how)
+        assert_array_equal(restored.classes_, est.classes_)
+        assert restored.loss_curve_ == est.loss_curve_
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_persistence_of_unfitted_and_clone(cls, params, digits, tmp_path):
+    X, y, _ = digits
+    est = cls(**params, fit__shuffle=True)
+    for how, restored in _round_trips(est, tmp_path):
+        assert restored.get_params() == est.get_params(), how
+        assert not hasattr(restored, "model_")
+    fitted = cls(**params).fit(X, y)
+    cloned = clone(fitted)
+    assert not hasattr(cloned, "model_")
+    assert cloned.get_params() == fitted.get_params()
+    assert_array_equal(cloned.fit(X, y).predict_proba(X), fitted.predict_proba(X))
+
+
+def test_pipeline_persistence(digits, tmp_path):
+    X, y, _ = digits
+    raw = (X * 255).astype(np.uint8)
+    pipe = make_pipeline(ImagePreprocessor(), CNNClassifier(**FAST_CNN)).fit(raw, y)
+    expected = pipe.predict_proba(raw)
+    for how, restored in _round_trips(pipe, tmp_path):
+        assert_array_equal(restored.predict_proba(raw), expected, err_msg=how)
+
+
+def test_models_are_released(digits):
+    """Fitting many models in one process keeps no Keras model alive."""
+    X, y, _ = digits
+    refs = []
+    for _ in range(5):
+        est = ANNClassifier(**{**FAST_ANN, "epochs": 1}).fit(X[:200], y[:200])
+        refs.append(weakref.ref(est.model_))
+        del est
+    gc.collect()
+    assert [r() for r in refs] == [None] * 5
+
+
+# ------------------------------------------------------------------------ search
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_grid_search_over_pipeline(n_jobs, digits):
+    X, y, _ = digits
+    raw = (X * 255).astype(np.uint8)
+    pipe = make_pipeline(ImagePreprocessor(), ANNClassifier(**FAST_ANN))
+    search = GridSearchCV(
+        pipe,
+        {
+            "annclassifier__hidden_layer_sizes": [(16,), (64, 32)],
+            "annclassifier__optimizer": ["adam", "sgd"],
+        },
+        cv=3,
+        n_jobs=n_jobs,
+    ).fit(raw, y)
+    assert search.cv_results_["mean_test_score"].shape == (4,)
+    assert search.best_params_["annclassifier__optimizer"] == "adam"
+    assert search.best_estimator_.score(raw, y) > 0.8
+    # Stratified folds: every class equally represented in each test fold.
+    for train, test in StratifiedKFold(3).split(raw, y):
+        assert np.ptp(np.bincount(y[test]) / np.bincount(y)) < 0.01
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_grid_search_over_cnn(n_jobs, digits):
+    X, y, images = digits
+    search = GridSearchCV(
+        CNNClassifier(**FAST_CNN),
+        {"filters": [(4,), (8,)], "dropout": [0.0, 0.25]},
+        cv=3,
+        n_jobs=n_jobs,
+    ).fit(images, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.image_shape_ == (8, 8, 1)
+    assert np.all(search.cv_results_["mean_test_score"] > 0.3)
+
+
+# ------------------------------------------------------------------- real data
+
+
+@pytest.mark.realdata
+def test_real_fashion_mnist_subset(fashion_small):
+    X, y, X_test, y_test = fashion_small
+    ann = make_pipeline(
+        ImagePreprocessor(), ANNClassifier(epochs=10, random_state=0)
+    ).fit(X, y)
+    assert ann.score(X_test, y_test) > 0.78
+    cnn = make_pipeline(
+        ImagePreprocessor(output="image"), CNNClassifier(epochs=5, random_state=0)
+    ).fit(X, y)
+    assert cnn.score(X_test, y_test) > 0.78
