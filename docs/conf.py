@@ -3,6 +3,9 @@ import os
 import sys
 from pathlib import Path
 
+# sphinx-gallery resolves the names the examples import, this one included.
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+
 import skfashion
 
 HERE = Path(__file__).parent
