@@ -1,0 +1,402 @@
+"""skfashion benchmarks: speed, accuracy and memory, measured side by side.
+
+Every measurement runs in a fresh worker process (this script with
+``--worker``), so peak RSS belongs to one model and no state leaks between
+them. Repeats are interleaved (A, B, C, A, B, C, ...) so that a noisy
+neighbour slows all candidates alike; each figure is reported with its ratio
+to the baseline measured in the same run.
+
+    python benchmarks/run.py --json out.json --markdown out.md
+    python benchmarks/run.py --quick --json out.json      # smoke run, < 3 min
+    python benchmarks/run.py --backend jax                 # another backend
+
+Sections: (a) ANN wrapper vs plain Keras vs MLPClassifier, (b) CNN wrapper vs
+plain Keras, (c) default ANNClassifier() and CNNClassifier(), (d) GridSearchCV
+with n_jobs=1 vs n_jobs=2, (e) RSS after 1 and after 30 fits in one process.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+# ----------------------------------------------------------------- the worker
+
+
+def _rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_rss_mb():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _data(n_train, n_test):
+    import numpy as np
+
+    from skfashion import ImagePreprocessor
+    from skfashion.datasets import fetch_fashion_mnist
+
+    X, y = fetch_fashion_mnist(return_X_y=True)
+    X_test, y_test = fetch_fashion_mnist(subset="test", return_X_y=True)
+    rng = np.random.default_rng(0)
+    if n_train < len(y):
+        keep = rng.choice(len(y), n_train, replace=False)
+        X, y = X[keep], y[keep]
+    X_test, y_test = X_test[:n_test], y_test[:n_test]
+    pre = ImagePreprocessor()
+    return pre.fit_transform(X), y, pre.transform(X_test), y_test
+
+
+def _plain_keras(kind, epochs, batch_size):
+    import keras
+
+    layers = keras.layers
+    if kind == "ann":
+        body = [
+            layers.Dense(512, activation="relu"),
+            layers.Dense(256, activation="relu"),
+        ]
+    else:
+        body = [
+            layers.Reshape((28, 28, 1)),
+            layers.Conv2D(32, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Dropout(0.25),
+            layers.Conv2D(64, 3, padding="same", activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Dropout(0.25),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(0.25),
+        ]
+    model = keras.Sequential(
+        [keras.Input((784,)), *body, layers.Dense(10, activation="softmax")]
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+    class Fitted:
+        def fit(self, X, y):
+            model.fit(X, y, batch_size=batch_size, epochs=epochs, verbose=0)
+            return self
+
+        def predict(self, X):
+            return model.predict(X, batch_size=1024, verbose=0).argmax(axis=1)
+
+    return Fitted()
+
+
+def _model(spec):
+    from skfashion import ANNClassifier, CNNClassifier
+
+    name, epochs, batch = spec["model"], spec.get("epochs"), 200
+    if name == "ann-skfashion":
+        return ANNClassifier(
+            hidden_layer_sizes=(512, 256), dropout=0.0, alpha=0.0,
+            batch_size=batch, epochs=epochs,
+        )  # fmt: skip
+    if name == "ann-keras":
+        return _plain_keras("ann", epochs, batch)
+    if name == "ann-sklearn":
+        from sklearn.neural_network import MLPClassifier
+
+        return MLPClassifier(
+            hidden_layer_sizes=(512, 256), batch_size=batch, max_iter=epochs,
+            alpha=0.0, tol=0.0, n_iter_no_change=epochs + 1,
+        )  # fmt: skip
+    if name == "cnn-skfashion":
+        return CNNClassifier(alpha=0.0, batch_size=batch, epochs=epochs)
+    if name == "cnn-keras":
+        return _plain_keras("cnn", epochs, batch)
+    if name == "ann-default":
+        return ANNClassifier(**({"epochs": epochs} if epochs else {}))
+    if name == "cnn-default":
+        return CNNClassifier(**({"epochs": epochs} if epochs else {}))
+    raise ValueError(f"unknown model {name!r}")
+
+
+def _fit_predict(spec):
+    import warnings
+
+    import numpy as np
+
+    X, y, X_test, y_test = _data(spec["n_train"], spec["n_test"])
+    model = _model(spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+        start = time.perf_counter()
+        model.fit(X, y)
+        fit = time.perf_counter() - start
+    start = time.perf_counter()
+    y_pred = model.predict(X_test)
+    predict = time.perf_counter() - start
+    return {
+        "fit_s": fit,
+        "predict_s": predict,
+        "accuracy": float(np.mean(y_pred == y_test)),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _search(spec):
+    from sklearn.model_selection import GridSearchCV
+
+    from skfashion import ANNClassifier
+
+    X, y, _, _ = _data(spec["n_train"], 10)
+    search = GridSearchCV(
+        ANNClassifier(epochs=spec["epochs"], random_state=0),
+        {"hidden_layer_sizes": [(128,), (256,)], "optimizer": ["adam", "rmsprop"]},
+        cv=3,
+        n_jobs=spec["n_jobs"],
+    )
+    start = time.perf_counter()
+    search.fit(X, y)
+    return {"wall_s": time.perf_counter() - start, "best_score": search.best_score_}
+
+
+def _memory(spec):
+    import gc
+
+    from skfashion import ANNClassifier
+
+    X, y, _, _ = _data(spec["n_train"], 10)
+    rss = []
+    for _ in range(spec["n_fits"]):
+        ANNClassifier(hidden_layer_sizes=(64,), epochs=1).fit(X, y).predict(X[:100])
+        gc.collect()
+        rss.append(_rss_mb())
+    return {"rss_after_1_mb": rss[0], "rss_after_n_mb": rss[-1], "n_fits": len(rss)}
+
+
+def worker(spec):
+    kind = spec["kind"]
+    result = {"fit": _fit_predict, "search": _search, "memory": _memory}[kind](spec)
+    print("RESULT " + json.dumps(result))
+
+
+# ----------------------------------------------------------------- the parent
+
+
+def run_worker(spec, env_extra=None):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env_extra or {})}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    raise RuntimeError(f"worker {spec} failed:\n{proc.stderr[-3000:]}")
+
+
+def _median(rows, key):
+    return statistics.median(row[key] for row in rows)
+
+
+def compare(models, base, spec, repeats):
+    """Interleaved repeats of several models; medians and ratios to ``base``."""
+    runs = {m: [] for m in models}
+    for _ in range(repeats):
+        for m in models:
+            runs[m].append(run_worker({**spec, "kind": "fit", "model": m}))
+            print(f"  {m}: {runs[m][-1]}", flush=True)
+    table = {}
+    for m in models:
+        row = {k: _median(runs[m], k) for k in runs[m][0]}
+        row["runs"] = runs[m]
+        table[m] = row
+    for m in models:
+        for key in ("fit_s", "predict_s"):
+            table[m][key + "_ratio"] = table[m][key] / table[base][key]
+    return table
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument("--json", default=None, help="write results as JSON")
+    parser.add_argument("--markdown", default=None, help="write the table here")
+    parser.add_argument("--backend", default=None, help="KERAS_BACKEND to use")
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--sections", default="abcde")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker(json.loads(args.worker))
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+
+    quick = args.quick
+    repeats = args.repeats or (1 if quick else 3)
+    n_train, n_test = (3000, 2000) if quick else (60000, 10000)
+    start = time.perf_counter()
+    results = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "quick": quick,
+        "repeats": repeats,
+        "n_train": n_train,
+        "n_test": n_test,
+    }
+    sections = args.sections
+    if "a" in sections:
+        print("(a) ANN: skfashion vs plain Keras vs MLPClassifier", flush=True)
+        results["ann"] = compare(
+            ["ann-keras", "ann-skfashion", "ann-sklearn"], "ann-keras",
+            {"n_train": n_train, "n_test": n_test, "epochs": 1 if quick else 10},
+            repeats,
+        )  # fmt: skip
+    if "b" in sections:
+        print("(b) CNN: skfashion vs plain Keras", flush=True)
+        results["cnn"] = compare(
+            ["cnn-keras", "cnn-skfashion"], "cnn-keras",
+            {"n_train": n_train, "n_test": n_test, "epochs": 1 if quick else 3},
+            repeats,
+        )  # fmt: skip
+    if "c" in sections:
+        print("(c) defaults", flush=True)
+        spec = {"n_train": n_train, "n_test": n_test, "epochs": 1 if quick else None}
+        results["defaults"] = {
+            m: run_worker({**spec, "kind": "fit", "model": m})
+            for m in ("ann-default", "cnn-default")
+        }
+    if "d" in sections:
+        print("(d) GridSearchCV n_jobs=1 vs n_jobs=2", flush=True)
+        spec = {"kind": "search", "n_train": 1500 if quick else 12000,
+                "epochs": 1 if quick else 3}  # fmt: skip
+        one = run_worker({**spec, "n_jobs": 1})
+        # Two workers on two cores: one TensorFlow thread each.
+        two = run_worker(
+            {**spec, "n_jobs": 2},
+            {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"},
+        )
+        results["search"] = {
+            "n_jobs_1_s": one["wall_s"],
+            "n_jobs_2_s": two["wall_s"],
+            "speedup": one["wall_s"] / two["wall_s"],
+        }
+    if "e" in sections:
+        print("(e) memory over 30 fits", flush=True)
+        results["memory"] = run_worker(
+            {"kind": "memory", "n_train": 1000 if quick else 5000, "n_fits": 30}
+        )
+    results["total_s"] = time.perf_counter() - start
+    text = markdown(results)
+    print(text)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+
+
+def markdown(r):
+    lines = [
+        f"Benchmark of {r['date']} on {r['machine']}, Keras backend {r['backend']}, "
+        f"{r['n_train']} training / {r['n_test']} test images, median of "
+        f"{r['repeats']} (quick: {r['quick']}); total {r['total_s']:.0f} s.",
+        "",
+    ]
+    targets = []
+    for section, base in (("ann", "ann-keras"), ("cnn", "cnn-keras")):
+        if section not in r:
+            continue
+        lines += [
+            f"| {section.upper()} | fit s | ratio | predict s | ratio | accuracy "
+            "| peak RSS MB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, row in r[section].items():
+            lines.append(
+                f"| {name} | {row['fit_s']:.1f} | {row['fit_s_ratio']:.2f} "
+                f"| {row['predict_s']:.2f} | {row['predict_s_ratio']:.2f} "
+                f"| {row['accuracy']:.4f} | {row['peak_rss_mb']:.0f} |"
+            )
+        lines.append("")
+        wrapped = r[section][f"{section}-skfashion"]
+        for key, label in (("fit_s_ratio", "fit"), ("predict_s_ratio", "predict")):
+            value = wrapped[key]
+            targets.append(
+                (f"{section.upper()} wrapper {label} time <= 1.05x plain Keras",
+                 f"{value:.2f}x", value <= 1.05)
+            )  # fmt: skip
+    if "defaults" in r:
+        lines += ["| defaults | fit s | accuracy |", "| --- | ---: | ---: |"]
+        for name, row in r["defaults"].items():
+            lines.append(f"| {name} | {row['fit_s']:.1f} | {row['accuracy']:.4f} |")
+        lines.append("")
+        ann, cnn = r["defaults"]["ann-default"], r["defaults"]["cnn-default"]
+        targets.append(
+            ("ANNClassifier() accuracy >= 0.895", f"{ann['accuracy']:.4f}",
+             ann["accuracy"] >= 0.895)
+        )  # fmt: skip
+        if "ann" in r:
+            mlp = r["ann"]["ann-sklearn"]["fit_s"]
+            targets.append(
+                ("ANNClassifier() fit <= MLPClassifier((512, 256)) fit",
+                 f"{ann['fit_s']:.0f} s vs {mlp:.0f} s", ann["fit_s"] <= mlp)
+            )  # fmt: skip
+        targets.append(
+            ("CNNClassifier() accuracy >= 0.925", f"{cnn['accuracy']:.4f}",
+             cnn["accuracy"] >= 0.925)
+        )  # fmt: skip
+        targets.append(
+            ("CNNClassifier() fit <= 240 s", f"{cnn['fit_s']:.0f} s",
+             cnn["fit_s"] <= 240)
+        )  # fmt: skip
+    if "search" in r:
+        s = r["search"]
+        lines += [
+            f"GridSearchCV (4 candidates x 3 folds): n_jobs=1 {s['n_jobs_1_s']:.1f} s, "
+            f"n_jobs=2 {s['n_jobs_2_s']:.1f} s, speed-up {s['speedup']:.2f}x.",
+            "",
+        ]
+        targets.append(
+            ("GridSearchCV n_jobs=2 >= 1.4x faster", f"{s['speedup']:.2f}x",
+             s["speedup"] >= 1.4)
+        )  # fmt: skip
+    if "memory" in r:
+        m = r["memory"]
+        growth = m["rss_after_n_mb"] - m["rss_after_1_mb"]
+        lines += [
+            f"RSS after 1 fit {m['rss_after_1_mb']:.0f} MB, after {m['n_fits']} fits "
+            f"{m['rss_after_n_mb']:.0f} MB (+{growth:.0f} MB).",
+            "",
+        ]
+        targets.append(
+            (f"RSS growth over {m['n_fits']} fits <= 300 MB", f"{growth:.0f} MB",
+             growth <= 300)
+        )  # fmt: skip
+    if targets:
+        if r["quick"]:
+            lines += ["Quick run: a smoke check on small data; the targets apply to "
+                      "the full run only.", ""]  # fmt: skip
+        lines += ["| target | measured | met |", "| --- | --- | --- |"]
+        for target, value, ok in targets:
+            verdict = "n/a (quick)" if r["quick"] else ("yes" if ok else "no")
+            lines.append(f"| {target} | {value} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
