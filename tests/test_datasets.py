@@ -450,3 +450,18 @@ def test_real_datasets(fetch, n_per_class_train):
         assert hashlib.sha256(raw).hexdigest() == (
             "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"
         )
+
+
+def test_datasets_import_does_not_load_keras():
+    """The fetchers are usable without paying for a TensorFlow import."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, skfashion.datasets, skfashion; "
+        "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules; "
+        "from skfashion import ImagePreprocessor, ANNClassifier; "
+        "assert 'keras' in sys.modules; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
