@@ -82,6 +82,9 @@ def main():
         probe = EpochProbe(X_test, y_test)
         if args.epochs:
             params = {**params, "epochs": args.epochs}
+        # Per-epoch curves need a constant rate: a cosine schedule depends on
+        # the number of epochs (benchmarks/schedule.py compares schedules).
+        params = {"learning_rate": "constant", **params}
         est = cls(random_state=0, callbacks=[probe], **params)
         est.fit(X_train, y_train)
         results[name] = {"params": repr(est), "epochs": probe.rows}

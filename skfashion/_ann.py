@@ -70,9 +70,10 @@ class ANNClassifier(BaseImageClassifier):
         dropout=0.2,
         alpha=1e-4,
         batch_size="auto",
+        learning_rate="cosine",
         learning_rate_init=1e-3,
         optimizer="adam",
-        epochs=20,
+        epochs=12,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -89,6 +90,7 @@ class ANNClassifier(BaseImageClassifier):
         self.dropout = dropout
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.optimizer = optimizer
         self.epochs = epochs
@@ -119,4 +121,4 @@ class ANNClassifier(BaseImageClassifier):
         return x
 
 
-fill_doc(ANNClassifier, epochs=20)
+fill_doc(ANNClassifier, epochs=12)

@@ -12,6 +12,7 @@ routes ``fit__``/``predict__``/``optimizer__`` parameters and runs
 
 import difflib
 import inspect
+import math
 import random
 import re
 from contextlib import contextmanager
@@ -36,6 +37,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+
+from skfashion._threads import follow_omp_num_threads
 
 __all__ = ["BaseImageClassifier"]
 
@@ -105,6 +108,7 @@ class BaseImageClassifier(KerasClassifier):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
+        "learning_rate": [StrOptions({"constant", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [
             StrOptions(set(_OPTIMIZERS)),
@@ -156,6 +160,9 @@ class BaseImageClassifier(KerasClassifier):
             n_classes,
             activation="softmax",
             kernel_regularizer=self._regularizer(),
+            # Under a mixed-precision policy (keras.config.set_dtype_policy(
+            # "mixed_bfloat16")) the softmax still runs in float32.
+            dtype=keras.config.dtype_policy().variable_dtype,
             name="probabilities",
         )(hidden)
         model = keras.Model(inputs, outputs, name=type(self).__name__)
@@ -163,6 +170,7 @@ class BaseImageClassifier(KerasClassifier):
             "optimizer": self._make_optimizer(),
             "loss": "sparse_categorical_crossentropy",
             "metrics": ["accuracy"],
+            "steps_per_execution": _default_steps_per_execution(),
         }
         compile_kwargs.update(self._routed("compile__"))
         model.compile(**compile_kwargs)
@@ -172,7 +180,10 @@ class BaseImageClassifier(KerasClassifier):
                          **kwargs):  # fmt: skip
         # Add this fit's own callbacks (stopping rule) next to the user's.
         user_callbacks = self._fit_callbacks
-        self._fit_callbacks = [*user_callbacks, self._stopping_callback()]
+        own = [self._stopping_callback()]
+        if self.learning_rate == "cosine":
+            own.append(self._cosine_callback(initial_epoch, epochs))
+        self._fit_callbacks = [*user_callbacks, *own]
         try:
             super()._fit_keras_model(
                 X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
@@ -216,6 +227,29 @@ class BaseImageClassifier(KerasClassifier):
         config.update(extra)
         return type(self.optimizer).from_config(config)
 
+    def _initial_learning_rate(self):
+        if isinstance(self.optimizer, str):
+            return float(self.learning_rate_init)
+        rate = self.optimizer.get_config().get("learning_rate")
+        if isinstance(rate, bool) or not isinstance(rate, Real):
+            raise ValueError(
+                "learning_rate='cosine' anneals a float learning rate, but the "
+                f"optimizer {type(self.optimizer).__name__} has learning_rate="
+                f"{rate!r}. Pass learning_rate='constant' to keep the "
+                "optimizer's own schedule."
+            )
+        return float(rate)
+
+    def _cosine_callback(self, initial_epoch, epochs):
+        """Anneal the learning rate over this call's epochs (half a cosine)."""
+        start = self._initial_learning_rate()
+
+        def schedule(epoch, _):
+            progress = (epoch - initial_epoch) / epochs
+            return start * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+        return keras.callbacks.LearningRateScheduler(schedule)
+
     def _stopping_callback(self):
         """MLPClassifier's stopping rule as a Keras callback."""
         if self.early_stopping:
@@ -253,6 +287,8 @@ class BaseImageClassifier(KerasClassifier):
                     "validation_fraction, which holds out a stratified split."
                 )
         super()._validate_params()
+        if self.learning_rate == "cosine":
+            self._initial_learning_rate()  # fails early for a schedule
 
     @classmethod
     def _get_param_names_from_signature(cls):
@@ -332,6 +368,7 @@ class BaseImageClassifier(KerasClassifier):
         return np.searchsorted(self.classes_, y)
 
     def _train(self, X, y, sample_weight, *, classes=None, incremental=False):
+        follow_omp_num_threads()  # before the first Keras operation
         fitted = self.__sklearn_is_fitted__()
         keep_model = fitted and (incremental or self.warm_start)
         if incremental:
@@ -580,6 +617,17 @@ width) or (n_samples, height, width, channels)
         return BaseEstimator.__repr__(self, N_CHAR_MAX=N_CHAR_MAX)
 
 
+def _default_steps_per_execution():
+    """Training steps per call into the backend: 32, or 1 with PyTorch.
+
+    Running several minibatches per call saves Python overhead on small
+    networks (25-30% of a dense network's epoch on 2 CPU cores with
+    TensorFlow). Batch-level callbacks are then called every 32 steps.
+    PyTorch's trainer supports only 1.
+    """
+    return 1 if keras.backend.backend() == "torch" else 32
+
+
 def _same_image(shape, expected):
     """Compare image shapes, treating (h, w) and (h, w, 1) as the same."""
     shape, expected = tuple(shape), tuple(expected)
@@ -607,6 +655,18 @@ TRAINING_PARAMETERS_DOC = """\
     batch_size : int or "auto", default="auto"
         Size of minibatches. "auto" means ``min(200, n_samples)``, as in
         MLPClassifier.
+
+    learning_rate : {"cosine", "constant"}, default="cosine"
+        Learning rate schedule, as MLPClassifier's parameter of the same name
+        (whose default is "constant"). "cosine" anneals the rate over each call
+        to ``fit`` from its initial value towards zero, epoch by epoch,
+        following half a cosine: ``lr_e = lr * (1 + cos(pi * e / epochs)) /
+        2``; a warm-started ``fit`` starts the cycle again, and ``partial_fit``
+        trains its one epoch at the initial rate. The rate of each epoch is
+        recorded in ``history_["learning_rate"]``. "constant" keeps it fixed
+        (or leaves a Keras optimizer's own schedule alone). On Fashion-MNIST,
+        "cosine" gains about one point of test accuracy for the same epochs
+        (see the Performance page).
 
     learning_rate_init : float, default=1e-3
         Initial learning rate of the optimizer (ignored when ``optimizer`` is

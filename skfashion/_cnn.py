@@ -108,9 +108,10 @@ class CNNClassifier(BaseImageClassifier):
         activation="relu",
         alpha=1e-4,
         batch_size="auto",
+        learning_rate="cosine",
         learning_rate_init=1e-3,
         optimizer="adam",
-        epochs=15,
+        epochs=14,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -132,6 +133,7 @@ class CNNClassifier(BaseImageClassifier):
         self.activation = activation
         self.alpha = alpha
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.optimizer = optimizer
         self.epochs = epochs
@@ -253,4 +255,4 @@ def _infer_image_shape(n_features):
     )
 
 
-fill_doc(CNNClassifier, epochs=15)
+fill_doc(CNNClassifier, epochs=14)

@@ -27,7 +27,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skfashion._base as base_module
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
 
-FAST_ANN = dict(hidden_layer_sizes=(32,), epochs=5, batch_size=64, random_state=0)
+FAST_ANN = dict(
+    hidden_layer_sizes=(32,),
+    epochs=5,
+    batch_size=64,
+    learning_rate_init=0.01,
+    random_state=0,
+)
 FAST_CNN = dict(
     filters=(4,),
     hidden_layer_sizes=(16,),
@@ -269,10 +275,74 @@ def test_translation_to_keras(digits):
     assert est.model_.optimizer.nesterov is True
     assert_allclose(float(est.model_.optimizer.learning_rate), 0.05)
     assert not momentum.built
-    rms = ANNClassifier(**FAST_ANN, optimizer="rmsprop", learning_rate_init=0.02)
+    rms = ANNClassifier(
+        **{**FAST_ANN, "learning_rate_init": 0.02},
+        optimizer="rmsprop",
+        learning_rate="constant",
+    )
     rms.fit(X, y)
     assert isinstance(rms.model_.optimizer, keras.optimizers.RMSprop)
     assert_allclose(float(rms.model_.optimizer.learning_rate), 0.02)
+
+
+def test_cosine_learning_rate(digits):
+    X, y, _ = digits
+    lr = 0.01
+    est = ANNClassifier(**{**FAST_ANN, "learning_rate_init": lr}).fit(X, y)
+    expected = [lr * (1 + np.cos(np.pi * e / 5)) / 2 for e in range(5)]
+    assert_allclose(est.history_["learning_rate"], expected, rtol=1e-6)
+    # A warm start anneals again from the initial rate over its own epochs.
+    est.set_params(warm_start=True, epochs=2).fit(X, y)
+    assert_allclose(
+        est.history_["learning_rate"][5:], [lr, lr * (1 + np.cos(np.pi / 2)) / 2]
+    )
+    # partial_fit trains its one epoch at the initial rate.
+    est.partial_fit(X, y)
+    assert_allclose(float(est.model_.optimizer.learning_rate), lr, rtol=1e-6)
+    # "constant" never touches the rate.
+    const = ANNClassifier(
+        **{**FAST_ANN, "learning_rate_init": lr}, learning_rate="constant"
+    )
+    const.fit(X, y)
+    assert "learning_rate" not in const.history_
+    assert_allclose(float(const.model_.optimizer.learning_rate), lr, rtol=1e-6)
+
+
+def test_cosine_learning_rate_needs_a_float_rate(digits):
+    X, y, _ = digits
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9)
+    est = ANNClassifier(**FAST_ANN, optimizer=keras.optimizers.SGD(schedule))
+    with pytest.raises(ValueError, match="learning_rate='constant'"):
+        est.fit(X, y)
+    est.set_params(learning_rate="constant").fit(X, y)  # its own schedule
+    assert "learning_rate" not in est.history_
+
+
+def test_steps_per_execution(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN).fit(X, y)
+    expected = 1 if keras.backend.backend() == "torch" else 32
+    assert est.model_.steps_per_execution == expected
+    est = ANNClassifier(**FAST_ANN, compile__steps_per_execution=1).fit(X, y)
+    assert est.model_.steps_per_execution == 1
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_mixed_precision_policy(cls, params, digits):
+    X, y, _ = digits
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        est = cls(**{**params, "learning_rate_init": 0.01}).fit(X, y)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    hidden = [layer for layer in est.model_.layers if layer.weights][0]
+    assert hidden.compute_dtype == "bfloat16"
+    assert est.model_.get_layer("probabilities").compute_dtype == "float32"
+    proba = est.predict_proba(X)
+    assert proba.dtype == np.float64
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert est.score(X, y) > 0.8
 
 
 def test_batch_size_auto_is_mlp_rule(digits, monkeypatch):
@@ -561,6 +631,6 @@ def test_real_fashion_mnist_subset(fashion_small):
     ).fit(X, y)
     assert ann.score(X_test, y_test) > 0.78
     cnn = make_pipeline(
-        ImagePreprocessor(output="image"), CNNClassifier(epochs=5, random_state=0)
+        ImagePreprocessor(output="image"), CNNClassifier(epochs=8, random_state=0)
     ).fit(X, y)
     assert cnn.score(X_test, y_test) > 0.78
