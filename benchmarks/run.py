@@ -232,12 +232,11 @@ def _versions(spec):
     import numpy
     import sklearn
 
-    backend = keras.backend.backend()
-    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    backend = keras.backend.backend()  # also the name of its Python package
     return {
         "keras": keras.__version__,
         "backend": backend,
-        "backend_version": __import__(module).__version__ if module else "",
+        "backend_version": __import__(backend).__version__,
         "scikit-learn": sklearn.__version__,
         "numpy": numpy.__version__,
     }

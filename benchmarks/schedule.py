@@ -12,13 +12,13 @@ last four epochs. With ``--cosine`` the learning rate follows the estimators'
 """
 
 import argparse
-import math
 import time
 
 import keras
 import numpy as np
 
 from skfashion import ImagePreprocessor
+from skfashion._base import cosine_learning_rate
 from skfashion.datasets import fetch_fashion_mnist
 
 
@@ -84,7 +84,7 @@ def main():
     if args.cosine:
         callbacks.append(
             keras.callbacks.LearningRateScheduler(
-                lambda e, _: args.lr * 0.5 * (1 + math.cos(math.pi * e / args.epochs))
+                lambda e, _: cosine_learning_rate(args.lr, e, args.epochs)
             )
         )
     start = time.perf_counter()

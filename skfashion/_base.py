@@ -243,12 +243,9 @@ class BaseImageClassifier(KerasClassifier):
     def _cosine_callback(self, initial_epoch, epochs):
         """Anneal the learning rate over this call's epochs (half a cosine)."""
         start = self._initial_learning_rate()
-
-        def schedule(epoch, _):
-            progress = (epoch - initial_epoch) / epochs
-            return start * 0.5 * (1.0 + math.cos(math.pi * progress))
-
-        return keras.callbacks.LearningRateScheduler(schedule)
+        return keras.callbacks.LearningRateScheduler(
+            lambda epoch, _: cosine_learning_rate(start, epoch - initial_epoch, epochs)
+        )
 
     def _stopping_callback(self):
         """MLPClassifier's stopping rule as a Keras callback."""
@@ -615,6 +612,11 @@ width) or (n_samples, height, width, channels)
         from sklearn.base import BaseEstimator
 
         return BaseEstimator.__repr__(self, N_CHAR_MAX=N_CHAR_MAX)
+
+
+def cosine_learning_rate(start, epoch, epochs):
+    """Learning rate of ``epoch`` (0-based) of ``epochs`` under half a cosine."""
+    return start * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
 
 
 def _default_steps_per_execution():
