@@ -52,7 +52,12 @@ class ANNClassifier(BaseImageClassifier):
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = make_pipeline(
     ...     ImagePreprocessor(input_range=(0, 16)),
-    ...     ANNClassifier(hidden_layer_sizes=(64,), batch_size=32, random_state=0),
+    ...     ANNClassifier(
+    ...         hidden_layer_sizes=(64,),
+    ...         batch_size=32,
+    ...         learning_rate_init=0.01,
+    ...         random_state=0,
+    ...     ),
     ... )
     >>> clf.fit(X[:1000], y[:1000]).score(X[1000:], y[1000:]) > 0.9
     True

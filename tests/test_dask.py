@@ -12,7 +12,21 @@ from skfashion import ANNClassifier, ImagePreprocessor
 distributed = pytest.importorskip("distributed", reason="the 'dask' extra")
 
 
-def test_grid_search_on_local_cluster(digits):
+@pytest.fixture
+def restore_environ():
+    """Undo what dask's nannies write into this process' environment.
+
+    A nanny sets its ``pre-spawn-environ`` (``OMP_NUM_THREADS=1``, ...) in
+    ``os.environ`` of the process that runs it, here pytest's, and leaves it
+    there; later subprocesses would inherit it.
+    """
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def test_grid_search_on_local_cluster(digits, restore_environ):
     """The cluster evaluates the same candidates as a local n_jobs=1 search.
 
     Scores are not compared: in this environment two of the four candidates
