@@ -118,11 +118,14 @@ class ANNClassifier(BaseImageClassifier):
             x = keras.layers.Dense(
                 units,
                 activation=self._keras_activation(),
+                kernel_initializer=self._kernel_initializer(),
                 kernel_regularizer=self._regularizer(),
                 name=f"dense_{i}",
             )(x)
             if self.dropout:
-                x = keras.layers.Dropout(self.dropout, name=f"dropout_{i}")(x)
+                x = keras.layers.Dropout(
+                    self.dropout, seed=self._next_seed(), name=f"dropout_{i}"
+                )(x)
         return x
 
 

@@ -95,6 +95,9 @@ class BaseImageClassifier(KerasClassifier):
     Subclasses define ``__init__`` (storing each argument unchanged), extend
     ``_parameter_constraints`` and implement ``_build_body(inputs)``, which maps
     the flat ``(n_features_in_,)`` input tensor to the last hidden tensor.
+    Layers with random weights or dropout take their seeds from
+    ``_kernel_initializer()`` and ``_next_seed()``, so that ``random_state``
+    alone decides the network.
     """
 
     _parameter_constraints = {
@@ -152,6 +155,29 @@ class BaseImageClassifier(KerasClassifier):
         return X, y
 
     def _keras_build_fn(self, meta):
+        # Every initializer and dropout layer gets an explicit seed drawn from
+        # random_state. Unseeded, Keras draws them from Python's global
+        # `random` module, which other threads of the process (a dask
+        # worker's event loop, a notebook's) also draw from: the same
+        # random_state could then give different networks.
+        seed = getattr(self, "_build_seed", None)
+        self._seed_rng = None if seed is None else np.random.RandomState(seed)
+        try:
+            return self._build_model(meta)
+        finally:
+            del self._seed_rng
+
+    def _next_seed(self):
+        """A seed for one layer, or None when random_state is None."""
+        if self._seed_rng is None:
+            return None
+        return int(self._seed_rng.randint(1, np.iinfo(np.int32).max))
+
+    def _kernel_initializer(self):
+        """Keras' default kernel initializer, seeded from random_state."""
+        return keras.initializers.GlorotUniform(seed=self._next_seed())
+
+    def _build_model(self, meta):
         n_features = meta["n_features_in_"]
         n_classes = len(meta["classes_"])
         inputs = keras.Input(shape=(n_features,), name="pixels")
@@ -159,6 +185,7 @@ class BaseImageClassifier(KerasClassifier):
         outputs = keras.layers.Dense(
             n_classes,
             activation="softmax",
+            kernel_initializer=self._kernel_initializer(),
             kernel_regularizer=self._regularizer(),
             # Under a mixed-precision policy (keras.config.set_dtype_policy(
             # "mixed_bfloat16")) the softmax still runs in float32.
@@ -400,6 +427,7 @@ class BaseImageClassifier(KerasClassifier):
             )
 
         split_seed, keras_seed = self._seeds()
+        self._build_seed = None if keras_seed is None else int(keras_seed)
         fit_kwargs = {}
         if self.early_stopping and not incremental:
             X, y_encoded, sample_weight, validation = self._split(

@@ -191,6 +191,7 @@ class CNNClassifier(BaseImageClassifier):
                 padding="same",
                 activation=None if self.batch_normalization else activation,
                 use_bias=not self.batch_normalization,
+                kernel_initializer=self._kernel_initializer(),
                 kernel_regularizer=self._regularizer(),
                 name=f"conv_{i}",
             )(x)
@@ -201,18 +202,23 @@ class CNNClassifier(BaseImageClassifier):
                 x = keras.layers.Activation(activation, name=f"conv_{i}_act")(x)
             x = keras.layers.MaxPooling2D(self.pool_size, name=f"pool_{i}")(x)
             if self.dropout:
-                x = keras.layers.Dropout(self.dropout, name=f"conv_dropout_{i}")(x)
+                x = keras.layers.Dropout(
+                    self.dropout, seed=self._next_seed(), name=f"conv_dropout_{i}"
+                )(x)
         x = keras.layers.Flatten(name="flatten")(x)
         sizes = _layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         for i, units in enumerate(sizes):
             x = keras.layers.Dense(
                 units,
                 activation=activation,
+                kernel_initializer=self._kernel_initializer(),
                 kernel_regularizer=self._regularizer(),
                 name=f"dense_{i}",
             )(x)
             if self.dropout:
-                x = keras.layers.Dropout(self.dropout, name=f"dropout_{i}")(x)
+                x = keras.layers.Dropout(
+                    self.dropout, seed=self._next_seed(), name=f"dropout_{i}"
+                )(x)
         return x
 
 

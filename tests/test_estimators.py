@@ -3,9 +3,12 @@
 import copy
 import gc
 import pickle
+import random
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import weakref
 
 import joblib
@@ -502,6 +505,34 @@ def test_same_random_state_same_predictions(cls, params, digits):
     np.random.seed(5)
     cls(**params).fit(X[:200], y[:200])
     assert np.random.rand() == expected
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_same_random_state_while_other_threads_draw(cls, params, digits):
+    """Another thread using Python's global RNG does not change a seeded fit.
+
+    Keras draws unseeded layer seeds from the `random` module, as do other
+    threads of a process (a dask worker's event loop); skfashion seeds every
+    layer from random_state instead.
+    """
+    X, y, _ = digits
+    params = {**params, "dropout": 0.3}
+    expected = cls(**params).fit(X, y).predict_proba(X)
+    stop = threading.Event()
+
+    def draw():
+        while not stop.is_set():
+            random.random()
+            time.sleep(0)  # let the fitting thread run
+
+    thread = threading.Thread(target=draw)
+    thread.start()
+    try:
+        got = cls(**params).fit(X, y).predict_proba(X)
+    finally:
+        stop.set()
+        thread.join()
+    assert_array_equal(got, expected)
 
 
 def test_same_random_state_across_processes(digits, tmp_path):
