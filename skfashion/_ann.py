@@ -23,9 +23,11 @@ class ANNClassifier(BaseImageClassifier):
         The i-th element is the number of neurons in the i-th hidden layer, as
         in MLPClassifier (whose default is ``(100,)``; see Notes).
 
-    dropout : float, default=0.2
+    dropout : float, default=0.0
         Fraction of units dropped after each hidden layer during training
-        (0 disables dropout). Not in MLPClassifier.
+        (0 disables dropout). Not in MLPClassifier. Off by default: within the
+        default 10 epochs, dropout cost accuracy on Fashion-MNIST (see the
+        user guide); it helps longer trainings.
 
     %(training_parameters)s
 
@@ -72,13 +74,13 @@ class ANNClassifier(BaseImageClassifier):
         hidden_layer_sizes=(512, 256),
         activation="relu",
         *,
-        dropout=0.2,
+        dropout=0.0,
         alpha=1e-4,
         batch_size="auto",
         learning_rate="cosine",
-        learning_rate_init=1e-3,
+        learning_rate_init=2e-3,
         optimizer="adam",
-        epochs=12,
+        epochs=10,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -129,4 +131,4 @@ class ANNClassifier(BaseImageClassifier):
         return x
 
 
-fill_doc(ANNClassifier, epochs=12)
+fill_doc(ANNClassifier, epochs=10)

@@ -698,9 +698,12 @@ TRAINING_PARAMETERS_DOC = """\
         "cosine" gains about one point of test accuracy for the same epochs
         (see the Performance page).
 
-    learning_rate_init : float, default=1e-3
+    learning_rate_init : float, default=2e-3
         Initial learning rate of the optimizer (ignored when ``optimizer`` is
-        a Keras optimizer instance, which keeps its own).
+        a Keras optimizer instance, which keeps its own). MLPClassifier's
+        default is 1e-3; with the default cosine schedule, which averages half
+        the initial rate, 2e-3 trained both networks to a higher accuracy on
+        Fashion-MNIST (see the user guide).
 
     optimizer : {"adam", "sgd", "rmsprop", "adamw", "nadam"} or \
 keras.optimizers.Optimizer, default="adam"

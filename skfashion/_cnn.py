@@ -109,9 +109,9 @@ class CNNClassifier(BaseImageClassifier):
         alpha=1e-4,
         batch_size="auto",
         learning_rate="cosine",
-        learning_rate_init=1e-3,
+        learning_rate_init=2e-3,
         optimizer="adam",
-        epochs=14,
+        epochs=13,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -261,4 +261,4 @@ def _infer_image_shape(n_features):
     )
 
 
-fill_doc(CNNClassifier, epochs=14)
+fill_doc(CNNClassifier, epochs=13)
