@@ -29,7 +29,7 @@ CANDIDATES = {
         ),
     },
     "cnn": {
-        "(32, 64), batch norm, dropout 0.25": dict(),
+        "(32, 64), batch norm, dropout 0.25": dict(batch_normalization=True),
         "(32, 64), no batch norm, dropout 0.25": dict(batch_normalization=False),
     },
 }
@@ -84,7 +84,8 @@ def main():
             params = {**params, "epochs": args.epochs}
         # Per-epoch curves need a constant rate: a cosine schedule depends on
         # the number of epochs (benchmarks/schedule.py compares schedules).
-        params = {"learning_rate": "constant", **params}
+        # The first round's rate, 1e-3 (recipes.py covers the second round).
+        params = {"learning_rate": "constant", "learning_rate_init": 1e-3, **params}
         est = cls(random_state=0, callbacks=[probe], **params)
         est.fit(X_train, y_train)
         results[name] = {"params": repr(est), "epochs": probe.rows}
