@@ -23,65 +23,43 @@ import time
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
 from skfashion.datasets import fetch_fashion_mnist
 
+
+def _recipe(lr, epochs, **params):
+    return dict(learning_rate_init=lr, epochs=epochs, **params)
+
+
+# fmt: off
 CANDIDATES = {
     "ann": {
-        "lr 1e-3, dropout 0.2, 12 epochs (round 1)": dict(
-            learning_rate_init=1e-3, dropout=0.2, epochs=12
-        ),
-        "lr 1e-3, dropout 0.2, 10 epochs": dict(
-            learning_rate_init=1e-3, dropout=0.2, epochs=10
-        ),
-        "lr 1e-3, dropout 0.1, 10 epochs": dict(
-            learning_rate_init=1e-3, dropout=0.1, epochs=10
-        ),
-        "lr 1e-3, no dropout, 10 epochs": dict(
-            learning_rate_init=1e-3, dropout=0.0, epochs=10
-        ),
-        "lr 2e-3, dropout 0.2, 10 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.2, epochs=10
-        ),
-        "lr 2e-3, dropout 0.2, 9 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.2, epochs=9
-        ),
-        "lr 2e-3, dropout 0.2, alpha 0, 10 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.2, alpha=0.0, epochs=10
-        ),
-        "lr 3e-3, dropout 0.2, 10 epochs": dict(
-            learning_rate_init=3e-3, dropout=0.2, epochs=10
-        ),
-        "lr 1e-3, dropout 0.2, batch 128, 10 epochs": dict(
-            learning_rate_init=1e-3, dropout=0.2, batch_size=128, epochs=10
-        ),
-        "lr 2e-3, dropout 0.1, 10 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.1, epochs=10
-        ),
-        "lr 2e-3, dropout 0.1, batch 128, 10 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.1, batch_size=128, epochs=10
-        ),
-        "lr 2e-3, no dropout, 10 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.0, epochs=10
-        ),
-        "lr 2e-3, no dropout, 9 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.0, epochs=9
-        ),
+        "lr 1e-3, dropout 0.2, 12 epochs (round 1)": _recipe(1e-3, 12, dropout=0.2),
+        "lr 1e-3, dropout 0.2, 10 epochs": _recipe(1e-3, 10, dropout=0.2),
+        "lr 1e-3, dropout 0.1, 10 epochs": _recipe(1e-3, 10, dropout=0.1),
+        "lr 1e-3, no dropout, 10 epochs": _recipe(1e-3, 10, dropout=0.0),
+        "lr 2e-3, dropout 0.2, 10 epochs": _recipe(2e-3, 10, dropout=0.2),
+        "lr 2e-3, dropout 0.2, 9 epochs": _recipe(2e-3, 9, dropout=0.2),
+        "lr 2e-3, dropout 0.2, alpha 0, 10 epochs":
+            _recipe(2e-3, 10, dropout=0.2, alpha=0.0),
+        "lr 3e-3, dropout 0.2, 10 epochs": _recipe(3e-3, 10, dropout=0.2),
+        "lr 1e-3, dropout 0.2, batch 128, 10 epochs":
+            _recipe(1e-3, 10, dropout=0.2, batch_size=128),
+        "lr 2e-3, dropout 0.1, 10 epochs": _recipe(2e-3, 10, dropout=0.1),
+        "lr 2e-3, dropout 0.1, batch 128, 10 epochs":
+            _recipe(2e-3, 10, dropout=0.1, batch_size=128),
+        "lr 2e-3, no dropout, 10 epochs": _recipe(2e-3, 10, dropout=0.0),
+        "lr 2e-3, no dropout, 9 epochs": _recipe(2e-3, 9, dropout=0.0),
     },
     "cnn": {
-        "lr 1e-3, 14 epochs (round 1)": dict(learning_rate_init=1e-3, epochs=14),
-        "lr 2e-3, 14 epochs": dict(learning_rate_init=2e-3, epochs=14),
-        "lr 2e-3, head 256, 14 epochs": dict(
-            learning_rate_init=2e-3, hidden_layer_sizes=(256,), epochs=14
-        ),
-        "lr 2e-3, 13 epochs": dict(learning_rate_init=2e-3, epochs=13),
-        "lr 2e-3, 12 epochs": dict(learning_rate_init=2e-3, epochs=12),
-        "lr 2e-3, head 256, 12 epochs": dict(
-            learning_rate_init=2e-3, hidden_layer_sizes=(256,), epochs=12
-        ),
-        "lr 2e-3, dropout 0.15, 12 epochs": dict(
-            learning_rate_init=2e-3, dropout=0.15, epochs=12
-        ),
-        "lr 3e-3, 12 epochs": dict(learning_rate_init=3e-3, epochs=12),
+        "lr 1e-3, 14 epochs (round 1)": _recipe(1e-3, 14),
+        "lr 2e-3, 14 epochs": _recipe(2e-3, 14),
+        "lr 2e-3, head 256, 14 epochs": _recipe(2e-3, 14, hidden_layer_sizes=(256,)),
+        "lr 2e-3, 13 epochs": _recipe(2e-3, 13),
+        "lr 2e-3, 12 epochs": _recipe(2e-3, 12),
+        "lr 2e-3, head 256, 12 epochs": _recipe(2e-3, 12, hidden_layer_sizes=(256,)),
+        "lr 2e-3, dropout 0.15, 12 epochs": _recipe(2e-3, 12, dropout=0.15),
+        "lr 3e-3, 12 epochs": _recipe(3e-3, 12),
     },
 }
+# fmt: on
 
 
 def main():

@@ -125,9 +125,7 @@ class ANNClassifier(BaseImageClassifier):
                 name=f"dense_{i}",
             )(x)
             if self.dropout:
-                x = keras.layers.Dropout(
-                    self.dropout, seed=self._next_seed(), name=f"dropout_{i}"
-                )(x)
+                x = self._dropout_layer(f"dropout_{i}")(x)
         return x
 
 

@@ -95,9 +95,9 @@ class BaseImageClassifier(KerasClassifier):
     Subclasses define ``__init__`` (storing each argument unchanged), extend
     ``_parameter_constraints`` and implement ``_build_body(inputs)``, which maps
     the flat ``(n_features_in_,)`` input tensor to the last hidden tensor.
-    Layers with random weights or dropout take their seeds from
-    ``_kernel_initializer()`` and ``_next_seed()``, so that ``random_state``
-    alone decides the network.
+    Layers with random weights or dropout come from ``_kernel_initializer()``
+    and ``_dropout_layer(name)`` (or take ``_next_seed()``), so that
+    ``random_state`` alone decides the network.
     """
 
     _parameter_constraints = {
@@ -176,6 +176,10 @@ class BaseImageClassifier(KerasClassifier):
     def _kernel_initializer(self):
         """Keras' default kernel initializer, seeded from random_state."""
         return keras.initializers.GlorotUniform(seed=self._next_seed())
+
+    def _dropout_layer(self, name):
+        """A Dropout layer of rate ``dropout``, seeded from random_state."""
+        return keras.layers.Dropout(self.dropout, seed=self._next_seed(), name=name)
 
     def _build_model(self, meta):
         n_features = meta["n_features_in_"]

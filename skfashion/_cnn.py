@@ -202,9 +202,7 @@ class CNNClassifier(BaseImageClassifier):
                 x = keras.layers.Activation(activation, name=f"conv_{i}_act")(x)
             x = keras.layers.MaxPooling2D(self.pool_size, name=f"pool_{i}")(x)
             if self.dropout:
-                x = keras.layers.Dropout(
-                    self.dropout, seed=self._next_seed(), name=f"conv_dropout_{i}"
-                )(x)
+                x = self._dropout_layer(f"conv_dropout_{i}")(x)
         x = keras.layers.Flatten(name="flatten")(x)
         sizes = _layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         for i, units in enumerate(sizes):
@@ -216,9 +214,7 @@ class CNNClassifier(BaseImageClassifier):
                 name=f"dense_{i}",
             )(x)
             if self.dropout:
-                x = keras.layers.Dropout(
-                    self.dropout, seed=self._next_seed(), name=f"dropout_{i}"
-                )(x)
+                x = self._dropout_layer(f"dropout_{i}")(x)
         return x
 
 
