@@ -6,7 +6,7 @@ import math
 from numbers import Integral
 
 import keras
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from skfashion._base import BaseImageClassifier, _layer_sizes, fill_doc
 
@@ -17,9 +17,9 @@ class CNNClassifier(BaseImageClassifier):
     """Convolutional neural network classifier for images.
 
     Each entry of ``filters`` adds a block ``Conv2D(filters, kernel_size,
-    padding="same") -> [BatchNormalization] -> activation ->
-    MaxPooling2D(pool_size) -> [Dropout]``; then the feature maps are flattened
-    and go through the dense head ``hidden_layer_sizes`` and a softmax layer.
+    padding) -> [BatchNormalization] -> activation -> MaxPooling2D(pool_size)
+    -> [Dropout]``; then the feature maps are flattened and go through the
+    dense head ``hidden_layer_sizes`` and a softmax layer.
 
     X can be flat, ``(n_samples, height * width * channels)``, as it comes out
     of a DataFrame or a scikit-learn transformer, or an image array
@@ -37,6 +37,12 @@ class CNNClassifier(BaseImageClassifier):
 
     pool_size : int, default=2
         Height and width of the max-pooling windows.
+
+    padding : {"same", "valid"}, default="same"
+        Keras' convolution padding. "same" pads the borders with zeros so that
+        a convolution keeps the height and width of its input; "valid" does
+        not pad, so each convolution trims ``kernel_size - 1`` rows and
+        columns, which makes the later layers smaller and faster.
 
     dropout : float, default=0.25
         Fraction of units dropped after each convolution block and each dense
@@ -91,6 +97,7 @@ class CNNClassifier(BaseImageClassifier):
         "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"same", "valid"})],
         "batch_normalization": ["boolean"],
         "image_shape": ["array-like", None],
     }
@@ -101,6 +108,7 @@ class CNNClassifier(BaseImageClassifier):
         kernel_size=3,
         pool_size=2,
         *,
+        padding="same",
         dropout=0.25,
         hidden_layer_sizes=(128,),
         batch_normalization=False,
@@ -126,6 +134,7 @@ class CNNClassifier(BaseImageClassifier):
         self.filters = filters
         self.kernel_size = kernel_size
         self.pool_size = pool_size
+        self.padding = padding
         self.dropout = dropout
         self.hidden_layer_sizes = hidden_layer_sizes
         self.batch_normalization = batch_normalization
@@ -170,14 +179,19 @@ class CNNClassifier(BaseImageClassifier):
                 f"image_shape {shape} holds {math.prod(shape)} values, but X has "
                 f"{n_features} features per sample."
             )
-        smallest = min(shape[:2])
-        n_pools = len(_layer_sizes(self.filters, "filters"))
-        if smallest < self.pool_size**n_pools:
+        n_blocks = len(_layer_sizes(self.filters, "filters"))
+        trim = self.kernel_size - 1 if self.padding == "valid" else 0
+        side = min(shape[:2])
+        for _ in range(n_blocks):
+            side = (side - trim) // self.pool_size
+        if side < 1:
             raise ValueError(
-                f"Images of shape {shape} are too small for {n_pools} pooling "
-                f"steps of size {self.pool_size}: each halves (or divides by "
-                "pool_size) the height and width. Use fewer filters or a smaller "
-                "pool_size."
+                f"Images of shape {shape} are too small for {n_blocks} "
+                f"convolution blocks with kernel_size={self.kernel_size}, "
+                f"padding={self.padding!r} and pool_size={self.pool_size}: each "
+                f"block trims {trim} rows and columns and then divides the "
+                "height and width by pool_size. Use fewer filters, a smaller "
+                'pool_size or kernel_size, or padding="same".'
             )
         self.image_shape_ = shape
 
@@ -188,7 +202,7 @@ class CNNClassifier(BaseImageClassifier):
             x = keras.layers.Conv2D(
                 n_filters,
                 self.kernel_size,
-                padding="same",
+                padding=self.padding,
                 activation=None if self.batch_normalization else activation,
                 use_bias=not self.batch_normalization,
                 kernel_initializer=self._kernel_initializer(),

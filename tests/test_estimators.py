@@ -175,6 +175,15 @@ def test_cnn_image_shape_parameter(digits):
     assert est.image_shape_ == (8, 8, 1)
 
 
+@pytest.mark.parametrize("padding, conv_side", [("same", 8), ("valid", 6)])
+def test_cnn_padding(digits, padding, conv_side):
+    X, y, _ = digits
+    est = CNNClassifier(**{**FAST_CNN, "padding": padding}).fit(X, y)
+    assert est.model_.get_layer("conv_0").output.shape[1:3] == (conv_side,) * 2
+    assert est.model_.get_layer("pool_0").output.shape[1:3] == (conv_side // 2,) * 2
+    assert est.predict_proba(X[:5]).shape == (5, 10)
+
+
 @pytest.mark.parametrize(
     "X_shape, params, match",
     [
@@ -184,7 +193,8 @@ def test_cnn_image_shape_parameter(digits):
         ((40, 64), {"image_shape": (8, 8, 1, 1)}, "must be"),
         ((40, 8, 8), {"image_shape": (4, 16)}, "does not match the shape"),
         ((40, 2, 2, 2, 2, 4), {}, "Expected X of shape"),
-        ((40, 2, 2), {"filters": (4, 4)}, "too small for 2 pooling steps"),
+        ((40, 2, 2), {"filters": (4, 4)}, "too small for 2 convolution blocks"),
+        ((40, 6, 6), {"filters": (4, 4), "padding": "valid"}, "trims 2 rows"),
     ],
 )
 def test_cnn_shape_errors(X_shape, params, match):
