@@ -1,11 +1,12 @@
-"""Constant versus cosine learning rate for the default networks.
+"""Constant versus cosine learning rate for the first-round default networks.
 
-Trains the default ANN (Dense 512-256, dropout 0.2) or CNN (Conv 32-64, dense
-head 128, dropout 0.25), written in plain Keras exactly as the estimators build
-them (L2 = 0.5 * 1e-4 / 200, batch 200, Adam, 32 steps per execution), on the
-full Fashion-MNIST training set, and prints the test accuracy after each of the
-last four epochs. With ``--cosine`` the learning rate follows the estimators'
-``learning_rate="cosine"`` schedule over ``--epochs``.
+Trains the ANN (Dense 512-256, dropout 0.2) or CNN (Conv 32-64, dense head 128,
+dropout 0.25) that were the defaults of the first performance round, written
+in plain Keras exactly as the estimators build them (L2 = 0.5 * 1e-4 / 200,
+batch 200, Adam, 32 steps per execution), on the full Fashion-MNIST training
+set, and prints the test accuracy after each of the last four epochs. With
+``--cosine`` the learning rate follows the estimators' ``learning_rate="cosine"``
+schedule over ``--epochs``.
 
     python benchmarks/schedule.py ann --epochs 12 --cosine --seed 0
     python benchmarks/schedule.py cnn --epochs 14 --cosine
