@@ -48,7 +48,7 @@ class CNNClassifier(BaseImageClassifier):
         Fraction of units dropped after each convolution block and each dense
         hidden layer during training (0 disables dropout).
 
-    hidden_layer_sizes : array-like of shape (n_layers,) or int, default=(128,)
+    hidden_layer_sizes : array-like of shape (n_layers,) or int, default=(256,)
         Sizes of the dense layers after the convolution blocks.
 
     batch_normalization : bool, default=False
@@ -110,7 +110,7 @@ class CNNClassifier(BaseImageClassifier):
         *,
         padding="same",
         dropout=0.25,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes=(256,),
         batch_normalization=False,
         image_shape=None,
         activation="relu",
@@ -119,7 +119,7 @@ class CNNClassifier(BaseImageClassifier):
         learning_rate="cosine",
         learning_rate_init=2e-3,
         optimizer="adam",
-        epochs=13,
+        epochs=12,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -271,4 +271,4 @@ def _infer_image_shape(n_features):
     )
 
 
-fill_doc(CNNClassifier, epochs=13)
+fill_doc(CNNClassifier, epochs=12)
