@@ -233,16 +233,20 @@ def _search(spec):
         start = time.perf_counter()
         _start_workers(spec["n_jobs"])
         result["start_workers_s"] = time.perf_counter() - start
+    grid = {"hidden_layer_sizes": [(128,), (256,)], "optimizer": ["adam", "rmsprop"]}
+    if spec["quick"]:
+        grid["optimizer"] = ["adam"]
     search = GridSearchCV(
         ANNClassifier(epochs=spec["epochs"], random_state=0),
-        {"hidden_layer_sizes": [(128,), (256,)], "optimizer": ["adam", "rmsprop"]},
-        cv=3,
+        grid,
+        cv=spec["cv"],
         n_jobs=spec["n_jobs"],
     )
     start = time.perf_counter()
     search.fit(X, y)
     result["wall_s"] = time.perf_counter() - start
     result["best_score"] = search.best_score_
+    result["n_candidates"] = len(search.cv_results_["params"])
     return result
 
 
@@ -283,13 +287,20 @@ def worker(spec):
         "memory": _memory,
         "versions": _versions,
     }[kind](spec)
+    if spec.get("report_versions"):  # saves a process that only imports Keras
+        result["versions"] = _versions(spec)
     print("RESULT " + json.dumps(result))
 
 
 # ----------------------------------------------------------------- the parent
 
 
+VERSIONS = {}  # filled in by the first worker
+
+
 def run_worker(spec, env_extra=None):
+    if not VERSIONS:
+        spec = {**spec, "report_versions": True}
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env_extra or {})}
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", json.dumps(spec)],
@@ -299,7 +310,9 @@ def run_worker(spec, env_extra=None):
     )
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
+            result = json.loads(line[len("RESULT ") :])
+            VERSIONS.update(result.pop("versions", {}))
+            return result
     raise RuntimeError(f"worker {spec} failed:\n{proc.stderr[-3000:]}")
 
 
@@ -356,7 +369,9 @@ def search_scaling(spec, repeats):
     result["speedup_warm"] = result["n_jobs_1_s"] / result["n_jobs_2_warm_s"]
     result["start_workers_s"] = _median(runs["n_jobs_2_warm"], "start_workers_s")
     result["runs"] = runs
-    result["n_train"], result["epochs"] = spec["n_train"], spec["epochs"]
+    result["n_candidates"] = runs["n_jobs_1"][0]["n_candidates"]
+    for key in ("n_train", "epochs", "cv"):
+        result[key] = spec[key]
     return result
 
 
@@ -383,12 +398,9 @@ def main(argv=None):
     repeats = args.repeats or (1 if quick else 3)
     n_train, n_test = (3000, 2000) if quick else (60000, 10000)
     start = time.perf_counter()
-    versions = run_worker({"kind": "versions"})
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
-        "backend": versions["backend"],
-        "versions": versions,
         "quick": quick,
         "repeats": repeats,
         "n_train": n_train,
@@ -396,35 +408,60 @@ def main(argv=None):
     }
     sections = args.sections
     fit_spec = {"n_train": n_train, "n_test": n_test}
+    section_s = results["section_s"] = {}
+    clock = time.perf_counter()
+
+    def section_done(name):
+        nonlocal clock
+        section_s[name] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
     if "a" in sections:
         print("(a) ANN: skfashion vs plain Keras vs MLPClassifier", flush=True)
         results["ann"] = compare(
-            ["ann-keras", "ann-keras-spe", "ann-skfashion", "ann-sklearn"],
+            # Quick leaves out plain Keras with its default compile settings:
+            # the same code as ann-keras-spe, one worker process less.
+            ["ann-keras-spe", "ann-skfashion", "ann-sklearn"]
+            if quick
+            else ["ann-keras", "ann-keras-spe", "ann-skfashion", "ann-sklearn"],
             "ann-keras-spe", {**fit_spec, "epochs": 1 if quick else 10}, repeats,
         )  # fmt: skip
+        section_done("a")
     if "b" in sections and not args.no_cnn:
         print("(b) CNN: skfashion vs plain Keras", flush=True)
         results["cnn"] = compare(
             ["cnn-keras-spe", "cnn-skfashion"], "cnn-keras-spe",
             {**fit_spec, "epochs": 1 if quick else 3}, repeats,
         )  # fmt: skip
+        section_done("b")
     if "c" in sections:
         print("(c) defaults", flush=True)
         models = ["ann-default"] + ([] if args.no_cnn else ["cnn-default"])
         results["defaults"] = compare(
             models, None, {**fit_spec, "epochs": 1 if quick else None}, repeats
         )
+        section_done("c")
     if "d" in sections:
         print("(d) GridSearchCV n_jobs=1 vs n_jobs=2", flush=True)
+        # Quick: 2 candidates x 2 folds, a smoke check of the same code.
         results["search"] = search_scaling(
             {"kind": "search", "n_train": 1500 if quick else 20000,
-             "epochs": 1 if quick else 5}, repeats,
+             "epochs": 1 if quick else 5, "quick": quick,
+             "cv": 2 if quick else 3}, repeats,
         )  # fmt: skip
+        section_done("d")
     if "e" in sections:
-        print("(e) memory over 30 fits", flush=True)
+        print("(e) memory over repeated fits", flush=True)
         results["memory"] = run_worker(
-            {"kind": "memory", "n_train": 1000 if quick else 5000, "n_fits": 30}
+            {
+                "kind": "memory",
+                "n_train": 1000 if quick else 5000,
+                "n_fits": 10 if quick else 30,
+            }
         )
+        section_done("e")
+    versions = VERSIONS or run_worker({"kind": "versions"})
+    results["backend"], results["versions"] = versions["backend"], versions
     results["total_s"] = time.perf_counter() - start
     text = markdown(results)
     print(text)
@@ -447,7 +484,12 @@ def markdown(r):
         f"backend {r['backend']} {v['backend_version']}, scikit-learn "
         f"{v['scikit-learn']}, NumPy {v['numpy']}; {r['n_train']} training / "
         f"{r['n_test']} test images; median of {r['repeats']} interleaved runs "
-        f"(quick: {r['quick']}); total {r['total_s']:.0f} s.",
+        f"(quick: {r['quick']}); total {r['total_s']:.0f} s"
+        + "".join(
+            f"{', sections: ' if i == 0 else ', '}{name} {sec:.0f} s"
+            for i, (name, sec) in enumerate(r.get("section_s", {}).items())
+        )
+        + ".",
         "",
     ]
     targets = []
@@ -520,7 +562,8 @@ def markdown(r):
     if "search" in r:
         s = r["search"]
         lines += [
-            f"GridSearchCV (4 candidates x 3 folds, {s['n_train']} images, "
+            f"GridSearchCV ({s['n_candidates']} candidates x {s['cv']} folds, "
+            f"{s['n_train']} images, "
             f"{s['epochs']} epochs): n_jobs=1 {s['n_jobs_1_s']:.1f} s; n_jobs=2 "
             f"{s['n_jobs_2_s']:.1f} s, speed-up {s['speedup']:.2f}x; n_jobs=2 "
             f"with TensorFlow's pools not sized {s['n_jobs_2_unsized_s']:.1f} s, "
