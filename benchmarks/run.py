@@ -479,17 +479,14 @@ def _verdict(r, ok):
 
 def markdown(r):
     v = r["versions"]
+    sections = ", ".join(f"{n} {sec:.0f} s" for n, sec in r["section_s"].items())
     lines = [
         f"Benchmark of {r['date']} on {r['machine']}; Keras {v['keras']} with "
         f"backend {r['backend']} {v['backend_version']}, scikit-learn "
         f"{v['scikit-learn']}, NumPy {v['numpy']}; {r['n_train']} training / "
         f"{r['n_test']} test images; median of {r['repeats']} interleaved runs "
-        f"(quick: {r['quick']}); total {r['total_s']:.0f} s"
-        + "".join(
-            f"{', sections: ' if i == 0 else ', '}{name} {sec:.0f} s"
-            for i, (name, sec) in enumerate(r.get("section_s", {}).items())
-        )
-        + ".",
+        f"(quick: {r['quick']}); total {r['total_s']:.0f} s, sections: "
+        f"{sections}.",
         "",
     ]
     targets = []
