@@ -686,9 +686,10 @@ TRAINING_PARAMETERS_DOC = """\
         loss of each batch (Keras' ``L2(l2)`` adds ``l2 * ||W||^2``, so
         ``l2 = 0.5 * alpha / batch_size``). Applies to every kernel.
 
-    batch_size : int or "auto", default="auto"
-        Size of minibatches. "auto" means ``min(200, n_samples)``, as in
-        MLPClassifier.
+    batch_size : int or "auto", default={batch_size}
+        Size of minibatches, at most ``n_samples``. "auto" means
+        ``min(200, n_samples)``, MLPClassifier's default.
+        {batch_size_note}
 
     learning_rate : {"cosine", "constant"}, default="cosine"
         Learning rate schedule, as MLPClassifier's parameter of the same name

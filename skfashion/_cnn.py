@@ -115,11 +115,11 @@ class CNNClassifier(BaseImageClassifier):
         image_shape=None,
         activation="relu",
         alpha=1e-4,
-        batch_size="auto",
+        batch_size=128,
         learning_rate="cosine",
         learning_rate_init=2e-3,
         optimizer="adam",
-        epochs=12,
+        epochs=11,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -271,4 +271,13 @@ def _infer_image_shape(n_features):
     )
 
 
-fill_doc(CNNClassifier, epochs=12)
+fill_doc(
+    CNNClassifier,
+    epochs=11,
+    batch_size=128,
+    batch_size_note=(
+        "128 took about 4% more time per epoch than 200 on Fashion-MNIST\n"
+        "        but reached the same accuracy in one epoch fewer (see the user\n"
+        "        guide)."
+    ),
+)

@@ -1,0 +1,31 @@
+"""The estimators' docstrings document every parameter with its real default."""
+
+import ast
+import inspect
+import re
+
+import pytest
+
+from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
+
+# "    name : type, default=VALUE" lines of a numpydoc Parameters section.
+_PARAMETER_LINE = re.compile(r"^    (\w+) : .*?, default=(.+)$", flags=re.M)
+
+
+def _documented_defaults(cls):
+    section = cls.__doc__.split("Parameters\n    ----------\n")[1]
+    section = section.split("Attributes\n    ----------\n")[0]
+    return dict(_PARAMETER_LINE.findall(section))
+
+
+@pytest.mark.parametrize("cls", [ANNClassifier, CNNClassifier, ImagePreprocessor])
+def test_documented_defaults_match_signature(cls):
+    signature = {
+        p.name: p.default
+        for p in inspect.signature(cls.__init__).parameters.values()
+        if p.name != "self" and p.kind != p.VAR_KEYWORD
+    }
+    documented = _documented_defaults(cls)
+    assert sorted(documented) == sorted(signature)
+    for name, text in documented.items():
+        assert ast.literal_eval(text) == signature[name], name
