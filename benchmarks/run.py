@@ -473,6 +473,25 @@ def main(argv=None):
             f.write(text)
 
 
+def _break_even(s, target=1.4):
+    """Where a cold n_jobs=2 search would reach ``target``, from this run.
+
+    The cold run costs about n_jobs_1 / speedup_warm plus a fixed start-up
+    (cold minus warm time), so the ratio reaches ``target`` once the n_jobs=1
+    time exceeds start_up * target / (1 - target / speedup_warm).
+    """
+    start_up = s["n_jobs_2_s"] - s["n_jobs_2_warm_s"]
+    if s["speedup_warm"] <= target or start_up <= 0:
+        return ""
+    t1 = start_up * target / (1 - target / s["speedup_warm"])
+    return (
+        f" The cold start cost {start_up:.1f} s more than warm; at the warm "
+        f"speed-up, a cold n_jobs=2 search would reach {target}x for searches "
+        f"that take more than about {t1:.0f} s with n_jobs=1 (an estimate, "
+        "not a measurement)."
+    )
+
+
 def _verdict(r, ok):
     return "n/a (quick)" if r["quick"] else ("yes" if ok else "no")
 
@@ -569,7 +588,8 @@ def markdown(r):
             "each (cold); the n_jobs=1 run imported it before its timing. With "
             f"the workers started beforehand (warm; starting them took "
             f"{s['start_workers_s']:.1f} s): n_jobs=2 "
-            f"{s['n_jobs_2_warm_s']:.1f} s, speed-up {s['speedup_warm']:.2f}x.",
+            f"{s['n_jobs_2_warm_s']:.1f} s, speed-up {s['speedup_warm']:.2f}x."
+            + _break_even(s),
             "",
         ]
         targets.append(
