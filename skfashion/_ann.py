@@ -87,6 +87,7 @@ class ANNClassifier(BaseImageClassifier):
         tol=1e-4,
         class_weight=None,
         callbacks=None,
+        dtype_policy=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -107,6 +108,7 @@ class ANNClassifier(BaseImageClassifier):
         self.tol = tol
         self.class_weight = class_weight
         self.callbacks = callbacks
+        self.dtype_policy = dtype_policy
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -123,6 +125,7 @@ class ANNClassifier(BaseImageClassifier):
                 kernel_initializer=self._kernel_initializer(),
                 kernel_regularizer=self._regularizer(),
                 name=f"dense_{i}",
+                dtype=self._policy,
             )(x)
             if self.dropout:
                 x = self._dropout_layer(f"dropout_{i}")(x)

@@ -125,6 +125,7 @@ class BaseImageClassifier(KerasClassifier):
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "callbacks": [list, None],
+        "dtype_policy": [str, keras.DTypePolicy, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
@@ -162,10 +163,11 @@ class BaseImageClassifier(KerasClassifier):
         # random_state could then give different networks.
         seed = getattr(self, "_build_seed", None)
         self._seed_rng = None if seed is None else np.random.RandomState(seed)
+        self._policy = self._resolve_dtype_policy()
         try:
             return self._build_model(meta)
         finally:
-            del self._seed_rng
+            del self._seed_rng, self._policy
 
     def _next_seed(self):
         """A seed for one layer, or None when random_state is None."""
@@ -173,13 +175,40 @@ class BaseImageClassifier(KerasClassifier):
             return None
         return int(self._seed_rng.randint(1, np.iinfo(np.int32).max))
 
+    def _resolve_dtype_policy(self):
+        """The Keras dtype policy of this fit: ``dtype_policy`` or the global one.
+
+        The parameter, unlike Keras' global policy (which belongs to the thread
+        that set it), travels with the estimator to joblib and dask workers.
+        """
+        if self.dtype_policy is None:
+            return keras.config.dtype_policy()
+        try:
+            policy = keras.dtype_policies.get(self.dtype_policy)
+        except ValueError as exc:
+            raise ValueError(
+                f"dtype_policy={self.dtype_policy!r} is not a Keras dtype policy: {exc}"
+            ) from exc
+        floating = ("float16", "bfloat16", "float32", "float64")
+        if policy.quantization_mode is not None or (
+            policy.compute_dtype not in floating
+        ):
+            raise ValueError(
+                f"dtype_policy={self.dtype_policy!r} cannot train a network: use "
+                "a floating-point policy such as 'float32', 'mixed_bfloat16' or "
+                "'mixed_float16'."
+            )
+        return policy
+
     def _kernel_initializer(self):
         """Keras' default kernel initializer, seeded from random_state."""
         return keras.initializers.GlorotUniform(seed=self._next_seed())
 
     def _dropout_layer(self, name):
         """A Dropout layer of rate ``dropout``, seeded from random_state."""
-        return keras.layers.Dropout(self.dropout, seed=self._next_seed(), name=name)
+        return keras.layers.Dropout(
+            self.dropout, seed=self._next_seed(), name=name, dtype=self._policy
+        )
 
     def _build_model(self, meta):
         n_features = meta["n_features_in_"]
@@ -191,14 +220,21 @@ class BaseImageClassifier(KerasClassifier):
             activation="softmax",
             kernel_initializer=self._kernel_initializer(),
             kernel_regularizer=self._regularizer(),
-            # Under a mixed-precision policy (keras.config.set_dtype_policy(
-            # "mixed_bfloat16")) the softmax still runs in float32.
-            dtype=keras.config.dtype_policy().variable_dtype,
+            # Under a mixed-precision policy ("mixed_bfloat16") the softmax
+            # still runs in float32.
+            dtype=self._policy.variable_dtype,
             name="probabilities",
         )(hidden)
         model = keras.Model(inputs, outputs, name=type(self).__name__)
+        optimizer = self._make_optimizer()
+        if self._policy.name == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            # Keras scales the loss only under the global policy; float16
+            # gradients underflow without it.
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         compile_kwargs = {
-            "optimizer": self._make_optimizer(),
+            "optimizer": optimizer,
             "loss": "sparse_categorical_crossentropy",
             "metrics": ["accuracy"],
             "steps_per_execution": _default_steps_per_execution(),
@@ -315,6 +351,7 @@ class BaseImageClassifier(KerasClassifier):
                     "validation_fraction, which holds out a stratified split."
                 )
         super()._validate_params()
+        self._resolve_dtype_policy()  # fails early for an unknown policy
         if self.learning_rate == "cosine":
             self._initial_learning_rate()  # fails early for a schedule
 
@@ -751,6 +788,17 @@ keras.optimizers.Optimizer, default="adam"
     callbacks : list of keras.callbacks.Callback, default=None
         Extra Keras callbacks for ``fit`` (for example
         ``keras.callbacks.TensorBoard``).
+
+    dtype_policy : str, keras.DTypePolicy or None, default=None
+        Keras dtype policy of the network's layers. "mixed_bfloat16" computes
+        the hidden layers in bfloat16 while the weights and the output
+        softmax stay float32: faster on CPUs with bfloat16 instructions (see
+        the Performance page), slower on others. "mixed_float16" (for GPUs)
+        also scales the loss. None uses Keras' global policy
+        (``keras.config.dtype_policy()``, float32 unless changed) at fit
+        time; that setting belongs to the thread that made it, so joblib and
+        dask workers (``n_jobs=2`` in a search) do not see it, while this
+        parameter travels with the estimator.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialization, dropout, shuffling and the early

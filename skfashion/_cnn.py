@@ -126,6 +126,7 @@ class CNNClassifier(BaseImageClassifier):
         tol=1e-4,
         class_weight=None,
         callbacks=None,
+        dtype_policy=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -152,6 +153,7 @@ class CNNClassifier(BaseImageClassifier):
         self.tol = tol
         self.class_weight = class_weight
         self.callbacks = callbacks
+        self.dtype_policy = dtype_policy
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
@@ -197,7 +199,9 @@ class CNNClassifier(BaseImageClassifier):
 
     def _build_body(self, inputs):
         activation = self._keras_activation()
-        x = keras.layers.Reshape(self.image_shape_, name="image")(inputs)
+        x = keras.layers.Reshape(self.image_shape_, name="image", dtype=self._policy)(
+            inputs
+        )
         for i, n_filters in enumerate(_layer_sizes(self.filters, "filters")):
             x = keras.layers.Conv2D(
                 n_filters,
@@ -208,16 +212,21 @@ class CNNClassifier(BaseImageClassifier):
                 kernel_initializer=self._kernel_initializer(),
                 kernel_regularizer=self._regularizer(),
                 name=f"conv_{i}",
+                dtype=self._policy,
             )(x)
             if self.batch_normalization:
                 x = keras.layers.BatchNormalization(
-                    momentum=0.9, name=f"batch_norm_{i}"
+                    momentum=0.9, name=f"batch_norm_{i}", dtype=self._policy
                 )(x)
-                x = keras.layers.Activation(activation, name=f"conv_{i}_act")(x)
-            x = keras.layers.MaxPooling2D(self.pool_size, name=f"pool_{i}")(x)
+                x = keras.layers.Activation(
+                    activation, name=f"conv_{i}_act", dtype=self._policy
+                )(x)
+            x = keras.layers.MaxPooling2D(
+                self.pool_size, name=f"pool_{i}", dtype=self._policy
+            )(x)
             if self.dropout:
                 x = self._dropout_layer(f"conv_dropout_{i}")(x)
-        x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.Flatten(name="flatten", dtype=self._policy)(x)
         sizes = _layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         for i, units in enumerate(sizes):
             x = keras.layers.Dense(
@@ -226,6 +235,7 @@ class CNNClassifier(BaseImageClassifier):
                 kernel_initializer=self._kernel_initializer(),
                 kernel_regularizer=self._regularizer(),
                 name=f"dense_{i}",
+                dtype=self._policy,
             )(x)
             if self.dropout:
                 x = self._dropout_layer(f"dropout_{i}")(x)

@@ -23,6 +23,7 @@ from sklearn.model_selection import (
     GridSearchCV,
     StratifiedKFold,
     check_cv,
+    cross_validate,
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
@@ -356,6 +357,87 @@ def test_mixed_precision_policy(cls, params, digits):
     assert proba.dtype == np.float64
     assert_allclose(proba.sum(axis=1), 1.0)
     assert est.score(X, y) > 0.8
+
+
+def _compute_dtypes(est):
+    """Compute dtype of the first layer with weights, and of the output."""
+    hidden = [layer for layer in est.model_.layers if layer.weights][0]
+    output = est.model_.get_layer("probabilities")
+    return hidden.compute_dtype, output.compute_dtype
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_dtype_policy_parameter(cls, params, digits):
+    X, y, _ = digits
+    params = {**params, "learning_rate_init": 0.01}
+    est = cls(**params, dtype_policy="mixed_bfloat16").fit(X, y)
+    assert keras.config.dtype_policy().name == "float32"  # global untouched
+    assert _compute_dtypes(est) == ("bfloat16", "float32")
+    assert all(w.dtype == "float32" for w in est.model_.weights)
+    assert all(
+        layer.compute_dtype == "bfloat16"
+        for layer in est.model_.layers[1:-1]  # every layer but input and output
+    )
+    assert_allclose(est.predict_proba(X).sum(axis=1), 1.0)
+    assert est.score(X, y) > 0.8
+    # The parameter overrides Keras' global policy, both ways.
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        est = cls(**params, dtype_policy="float32").fit(X, y)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert _compute_dtypes(est) == ("float32", "float32")
+
+
+def test_dtype_policy_reaches_other_threads(digits):
+    # Keras' global policy belongs to the thread that set it, so parallel
+    # workers never see it (joblib's loky processes even less); the parameter
+    # travels with the estimator.
+    X, y, _ = digits
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        with joblib.parallel_config(backend="threading"):
+            global_only = cross_validate(
+                ANNClassifier(**FAST_ANN), X, y, cv=2, n_jobs=2,
+                return_estimator=True,
+            )  # fmt: skip
+            with_param = cross_validate(
+                ANNClassifier(**FAST_ANN, dtype_policy="mixed_bfloat16"),
+                X, y, cv=2, n_jobs=2, return_estimator=True,
+            )  # fmt: skip
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert {_compute_dtypes(e)[0] for e in global_only["estimator"]} == {"float32"}
+    assert {_compute_dtypes(e)[0] for e in with_param["estimator"]} == {"bfloat16"}
+
+
+def test_dtype_policy_mixed_float16_scales_the_loss(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN, dtype_policy="mixed_float16").fit(X, y)
+    assert isinstance(est.model_.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert _compute_dtypes(est) == ("float16", "float32")
+    assert est.history_["learning_rate"][0] == pytest.approx(0.01)  # cosine works
+    assert est.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("float33", r"dtype_policy='float33' is not a Keras dtype policy"),
+        ("int32", r"dtype_policy='int32' cannot train a network"),
+        ("int8_from_float32", r"dtype_policy='int8_from_float32' cannot train"),
+    ],
+)
+def test_dtype_policy_invalid(value, message, digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN, dtype_policy=value)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+    assert not hasattr(est, "model_")
+    with pytest.raises(InvalidParameterError, match="dtype_policy"):
+        ANNClassifier(dtype_policy=16).fit(X, y)
 
 
 def test_batch_size_auto_is_mlp_rule(digits, monkeypatch):

@@ -231,6 +231,17 @@ def test_feature_maps_display(cnn, digits):
     assert_allclose(same.activations[0][1], maps0, rtol=1e-5)
 
 
+def test_feature_maps_of_a_bfloat16_network(digits):
+    X, y, _ = digits
+    cnn = CNNClassifier(
+        filters=(3,), epochs=1, random_state=0, dtype_policy="mixed_bfloat16"
+    ).fit(X, y)
+    display = FeatureMapsDisplay.from_estimator(cnn, X[0])
+    ((name, maps),) = display.activations
+    assert maps.dtype == np.float32 and maps.shape == (8, 8, 3)
+    assert np.isfinite(maps).all()
+
+
 def test_feature_maps_through_pipeline(digits):
     X, y, _ = digits
     raw = (X * 16).round().astype(np.uint8)

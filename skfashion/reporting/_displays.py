@@ -506,7 +506,8 @@ class FeatureMapsDisplay:
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         activations = [
-            (layer.name, np.asarray(out[0])) for layer, out in zip(conv_layers, outputs)
+            (layer.name, np.asarray(out[0], dtype=np.float32))
+            for layer, out in zip(conv_layers, outputs)
         ]
         image = batch.reshape(final.image_shape_)
         return cls(image, activations).plot(max_maps=max_maps)
