@@ -12,6 +12,7 @@ choose the batch-size defaults (see docs/user_guide.rst).
     python benchmarks/epoch_cost.py ann --batches 128 200 256 400 800
     python benchmarks/epoch_cost.py cnn --batches 128 200 --n-train 20000
     python benchmarks/epoch_cost.py ann --batches 256 --mlp
+    python benchmarks/epoch_cost.py ann --dtype-policies float32 mixed_bfloat16
 
 ``--mlp`` adds scikit-learn's ``MLPClassifier((512, 256))`` (batch 200, one
 ``partial_fit`` per epoch) to the rotation, for the ANN: the ratio of CPU to
@@ -38,6 +39,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--n-train", type=int, default=60000)
     parser.add_argument("--mlp", action="store_true", help="add MLPClassifier")
+    parser.add_argument(
+        "--dtype-policies", nargs="+", default=[None], metavar="POLICY",
+        help="also time these dtype_policy values, e.g. float32 mixed_bfloat16",
+    )  # fmt: skip
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.mlp and args.model != "ann":
@@ -51,14 +56,17 @@ def main():
     # that builds it and traces the train step.
     runners = {}
     for batch in args.batches:
-        model = cls(
-            batch_size=batch,
-            epochs=1,
-            learning_rate="constant",
-            warm_start=True,
-            random_state=0,
-        ).fit(X, y)
-        runners[f"{args.model}, batch {batch}"] = (batch, model.fit)
+        for policy in args.dtype_policies:
+            model = cls(
+                batch_size=batch,
+                epochs=1,
+                learning_rate="constant",
+                warm_start=True,
+                random_state=0,
+                dtype_policy=policy,
+            ).fit(X, y)
+            name = f"{args.model}, batch {batch}" + (f", {policy}" if policy else "")
+            runners[name] = (batch, model.fit)
     if args.mlp:
         from sklearn.neural_network import MLPClassifier
 

@@ -61,6 +61,9 @@ CANDIDATES = {
                 ("4e-3", 400, 10), ("3e-3", 400, 12), ("4e-3", 800, 12),
             ]
         },
+        # Round 5: the default recipe with the opt-in bfloat16 policy.
+        "lr 2e-3, no dropout, 10 epochs, mixed_bfloat16":
+            _recipe(2e-3, 10, dropout=0.0, dtype_policy="mixed_bfloat16"),
     },
     # The head is explicit: the default changed from 128 to 256 in round 3.
     "cnn": {
@@ -81,6 +84,9 @@ CANDIDATES = {
             _recipe(2e-3, 12, batch_size=128, **HEAD_256),
         "lr 2e-3, head 256, batch 128, 11 epochs":
             _recipe(2e-3, 11, batch_size=128, **HEAD_256),
+        "lr 2e-3, head 256, batch 128, 11 epochs, mixed_bfloat16":
+            _recipe(2e-3, 11, batch_size=128, dtype_policy="mixed_bfloat16",
+                    **HEAD_256),
     },
 }
 # fmt: on
