@@ -31,14 +31,15 @@ def _pools(**env):
         for k, v in os.environ.items()
         if k not in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS")
     }
-    out = subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         env={**clean, "TF_CPP_MIN_LOG_LEVEL": "3", **env},
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    )
+    # The child's error, not only its exit status, in the failure report.
+    assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-3000:]}"
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize(
