@@ -2,6 +2,7 @@
 
 import copy
 import gc
+import os
 import pickle
 import random
 import subprocess
@@ -395,20 +396,25 @@ def test_dtype_policy_reaches_other_threads(digits):
     # workers never see it (joblib's loky processes even less); the parameter
     # travels with the estimator.
     X, y, _ = digits
+    # Unseeded: scikeras' seeding sets TF_DETERMINISTIC_OPS in os.environ
+    # around each fit and restores it afterwards, which is not thread-safe:
+    # two seeded fits in threads can leave it set for the whole process.
+    params = {**FAST_ANN, "random_state": None}
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
         with joblib.parallel_config(backend="threading"):
             global_only = cross_validate(
-                ANNClassifier(**FAST_ANN), X, y, cv=2, n_jobs=2,
+                ANNClassifier(**params), X, y, cv=2, n_jobs=2,
                 return_estimator=True,
             )  # fmt: skip
             with_param = cross_validate(
-                ANNClassifier(**FAST_ANN, dtype_policy="mixed_bfloat16"),
+                ANNClassifier(**params, dtype_policy="mixed_bfloat16"),
                 X, y, cv=2, n_jobs=2, return_estimator=True,
             )  # fmt: skip
     finally:
         keras.config.set_dtype_policy(previous)
+    assert "TF_DETERMINISTIC_OPS" not in os.environ
     assert {_compute_dtypes(e)[0] for e in global_only["estimator"]} == {"float32"}
     assert {_compute_dtypes(e)[0] for e in with_param["estimator"]} == {"bfloat16"}
 
