@@ -134,15 +134,12 @@ def _model(spec):
         return _plain_keras("cnn", epochs, batch)
     if name == "cnn-keras-spe":
         return _plain_keras("cnn", epochs, batch, _default_steps_per_execution())
-    if name == "ann-default":
-        return ANNClassifier(**({"epochs": epochs} if epochs else {}))
-    if name == "cnn-default":
-        return CNNClassifier(**({"epochs": epochs} if epochs else {}))
-    if name in ("ann-default-bf16", "cnn-default-bf16"):  # opt-in bfloat16 lever
+    if name in ("ann-default", "cnn-default", "ann-default-bf16", "cnn-default-bf16"):
         cls = ANNClassifier if name.startswith("ann") else CNNClassifier
-        return cls(
-            dtype_policy="mixed_bfloat16", **({"epochs": epochs} if epochs else {})
-        )
+        params = {"epochs": epochs} if epochs else {}
+        if name.endswith("-bf16"):  # the opt-in bfloat16 lever
+            params["dtype_policy"] = "mixed_bfloat16"
+        return cls(**params)
     raise ValueError(f"unknown model {name!r}")
 
 

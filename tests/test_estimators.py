@@ -1,5 +1,6 @@
 """Behaviour of ANNClassifier and CNNClassifier as scikit-learn classifiers."""
 
+import contextlib
 import copy
 import gc
 import os
@@ -342,22 +343,15 @@ def test_steps_per_execution(digits):
     assert est.model_.steps_per_execution == 1
 
 
-@pytest.mark.parametrize("cls, params", BOTH)
-def test_mixed_precision_policy(cls, params, digits):
-    X, y, _ = digits
+@contextlib.contextmanager
+def _global_dtype_policy(name):
+    """Keras' global (per-thread) dtype policy set to ``name``, then restored."""
     previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_bfloat16")
+    keras.config.set_dtype_policy(name)
     try:
-        est = cls(**{**params, "learning_rate_init": 0.01}).fit(X, y)
+        yield
     finally:
         keras.config.set_dtype_policy(previous)
-    hidden = [layer for layer in est.model_.layers if layer.weights][0]
-    assert hidden.compute_dtype == "bfloat16"
-    assert est.model_.get_layer("probabilities").compute_dtype == "float32"
-    proba = est.predict_proba(X)
-    assert proba.dtype == np.float64
-    assert_allclose(proba.sum(axis=1), 1.0)
-    assert est.score(X, y) > 0.8
 
 
 def _compute_dtypes(est):
@@ -365,6 +359,18 @@ def _compute_dtypes(est):
     hidden = [layer for layer in est.model_.layers if layer.weights][0]
     output = est.model_.get_layer("probabilities")
     return hidden.compute_dtype, output.compute_dtype
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_mixed_precision_policy(cls, params, digits):
+    X, y, _ = digits
+    with _global_dtype_policy("mixed_bfloat16"):
+        est = cls(**{**params, "learning_rate_init": 0.01}).fit(X, y)
+    assert _compute_dtypes(est) == ("bfloat16", "float32")
+    proba = est.predict_proba(X)
+    assert proba.dtype == np.float64
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert est.score(X, y) > 0.8
 
 
 @pytest.mark.parametrize("cls, params", BOTH)
@@ -382,12 +388,8 @@ def test_dtype_policy_parameter(cls, params, digits):
     assert_allclose(est.predict_proba(X).sum(axis=1), 1.0)
     assert est.score(X, y) > 0.8
     # The parameter overrides Keras' global policy, both ways.
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_bfloat16")
-    try:
+    with _global_dtype_policy("mixed_bfloat16"):
         est = cls(**params, dtype_policy="float32").fit(X, y)
-    finally:
-        keras.config.set_dtype_policy(previous)
     assert _compute_dtypes(est) == ("float32", "float32")
 
 
@@ -400,9 +402,7 @@ def test_dtype_policy_reaches_other_threads(digits):
     # around each fit and restores it afterwards, which is not thread-safe:
     # two seeded fits in threads can leave it set for the whole process.
     params = {**FAST_ANN, "random_state": None}
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_bfloat16")
-    try:
+    with _global_dtype_policy("mixed_bfloat16"):
         with joblib.parallel_config(backend="threading"):
             global_only = cross_validate(
                 ANNClassifier(**params), X, y, cv=2, n_jobs=2,
@@ -412,8 +412,6 @@ def test_dtype_policy_reaches_other_threads(digits):
                 ANNClassifier(**params, dtype_policy="mixed_bfloat16"),
                 X, y, cv=2, n_jobs=2, return_estimator=True,
             )  # fmt: skip
-    finally:
-        keras.config.set_dtype_policy(previous)
     assert "TF_DETERMINISTIC_OPS" not in os.environ
     assert {_compute_dtypes(e)[0] for e in global_only["estimator"]} == {"float32"}
     assert {_compute_dtypes(e)[0] for e in with_param["estimator"]} == {"bfloat16"}
