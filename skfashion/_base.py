@@ -15,11 +15,13 @@ import inspect
 import math
 import random
 import re
+import threading
 from contextlib import contextmanager
 from numbers import Integral, Real
 
 import keras
 import numpy as np
+from scikeras.utils.random_state import tf_get_seed, tf_set_seed
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import _fit_context
 from sklearn.metrics import accuracy_score
@@ -66,19 +68,46 @@ _OPTIMIZERS = {
 }
 
 
-@contextmanager
-def _keras_seed(seed):
-    """Seed Keras (every backend) and restore Python's and NumPy's global RNGs."""
-    if seed is None:
-        yield
-        return
-    py_state, np_state = random.getstate(), np.random.get_state()
-    try:
-        keras.utils.set_random_seed(int(seed))
-        yield
-    finally:
-        random.setstate(py_state)
-        np.random.set_state(np_state)
+class _GlobalSeeds:
+    """Seeds Keras for seeded fits, and puts the global random state back.
+
+    ``keras.utils.set_random_seed`` seeds Python's, NumPy's and TensorFlow's
+    global generators, which Keras' shuffling draws from. Those are
+    process-wide, and seeded fits can overlap in threads of one process
+    (joblib's threading backend, a dask worker with several threads). The
+    first fit to start saves the global state and the last one to finish
+    restores it, so overlapping fits cannot leave one another's seeds behind.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active = 0
+        self._saved = None
+
+    @contextmanager
+    def __call__(self, seed):
+        if seed is None:
+            yield
+            return
+        with self._lock:
+            if self._active == 0:
+                self._saved = (random.getstate(), np.random.get_state(), tf_get_seed())
+            self._active += 1
+            keras.utils.set_random_seed(int(seed))
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._active -= 1
+                if self._active == 0:
+                    py_state, np_state, tf_seed = self._saved
+                    random.setstate(py_state)
+                    np.random.set_state(np_state)
+                    tf_set_seed(tf_seed)
+                    self._saved = None
+
+
+_keras_seed = _GlobalSeeds()
 
 
 def _layer_sizes(value, name):
@@ -154,6 +183,21 @@ class BaseImageClassifier(KerasClassifier):
         # Data is validated by scikit-learn in fit/predict before scikeras is
         # called; scikeras' own checks would duplicate the work.
         return X, y
+
+    # scikeras wraps the build and Model.fit of a seeded estimator in its own
+    # seeding, which also switches on TensorFlow's op determinism and sets
+    # TF_DETERMINISTIC_OPS in os.environ, then restores them. That is not
+    # thread-safe: overlapping fits left them on for the whole process, and
+    # later unseeded fits then failed ("Random ops require a seed ...").
+    # skfashion seeds every layer itself and Keras' shuffling in _train, so
+    # scikeras never sees the seed.
+    @property
+    def _random_state(self):
+        return None
+
+    @_random_state.setter
+    def _random_state(self, value):
+        pass
 
     def _keras_build_fn(self, meta):
         # Every initializer and dropout layer gets an explicit seed drawn from

@@ -398,10 +398,7 @@ def test_dtype_policy_reaches_other_threads(digits):
     # workers never see it (joblib's loky processes even less); the parameter
     # travels with the estimator.
     X, y, _ = digits
-    # Unseeded: scikeras' seeding sets TF_DETERMINISTIC_OPS in os.environ
-    # around each fit and restores it afterwards, which is not thread-safe:
-    # two seeded fits in threads can leave it set for the whole process.
-    params = {**FAST_ANN, "random_state": None}
+    params = FAST_ANN
     with _global_dtype_policy("mixed_bfloat16"):
         with joblib.parallel_config(backend="threading"):
             global_only = cross_validate(
@@ -412,7 +409,6 @@ def test_dtype_policy_reaches_other_threads(digits):
                 ANNClassifier(**params, dtype_policy="mixed_bfloat16"),
                 X, y, cv=2, n_jobs=2, return_estimator=True,
             )  # fmt: skip
-    assert "TF_DETERMINISTIC_OPS" not in os.environ
     assert {_compute_dtypes(e)[0] for e in global_only["estimator"]} == {"float32"}
     assert {_compute_dtypes(e)[0] for e in with_param["estimator"]} == {"bfloat16"}
 
@@ -629,6 +625,50 @@ def test_same_random_state_while_other_threads_draw(cls, params, digits):
         stop.set()
         thread.join()
     assert_array_equal(got, expected)
+
+
+def _global_random_state():
+    from scikeras.utils.random_state import tf_get_seed
+
+    return random.getstate(), np.random.get_state()[1].tolist(), tf_get_seed()
+
+
+def test_seeding_restores_global_state_after_overlapping_fits():
+    """Fits that overlap in threads restore the state the first one found.
+
+    Each fit seeds the process-wide generators; saving and restoring them per
+    fit would let the fit that ends last put back the seeds of the other.
+    """
+    before = _global_random_state()
+    first, second = base_module._keras_seed(1), base_module._keras_seed(2)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert random.getstate() != before[0]  # the second fit is still running
+    second.__exit__(None, None, None)
+    assert _global_random_state() == before
+
+
+def test_seeded_fits_in_threads_leave_the_process_as_they_found_it(digits, monkeypatch):
+    X, y, _ = digits
+    import scikeras.wrappers
+
+    # scikeras' own seeding switched on TensorFlow's op determinism and set
+    # TF_DETERMINISTIC_OPS, which overlapping fits could leave on for good.
+    def fail(seed):
+        raise AssertionError("scikeras' process-wide seeding was used")
+
+    monkeypatch.setattr(scikeras.wrappers, "tensorflow_random_state", fail)
+    before = _global_random_state()
+    with joblib.parallel_config(backend="threading"):
+        scores = cross_validate(
+            ANNClassifier(**FAST_ANN, dropout=0.2), X, y, cv=4, n_jobs=2
+        )["test_score"]
+    assert np.all(scores > 0.8)
+    assert _global_random_state() == before
+    assert "TF_DETERMINISTIC_OPS" not in os.environ
+    # What failed when it was left on: an unseeded fit.
+    ANNClassifier(**{**FAST_ANN, "random_state": None}).fit(X, y)
 
 
 def test_same_random_state_across_processes(digits, tmp_path):
