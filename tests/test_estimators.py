@@ -398,15 +398,14 @@ def test_dtype_policy_reaches_other_threads(digits):
     # workers never see it (joblib's loky processes even less); the parameter
     # travels with the estimator.
     X, y, _ = digits
-    params = FAST_ANN
     with _global_dtype_policy("mixed_bfloat16"):
         with joblib.parallel_config(backend="threading"):
             global_only = cross_validate(
-                ANNClassifier(**params), X, y, cv=2, n_jobs=2,
+                ANNClassifier(**FAST_ANN), X, y, cv=2, n_jobs=2,
                 return_estimator=True,
             )  # fmt: skip
             with_param = cross_validate(
-                ANNClassifier(**params, dtype_policy="mixed_bfloat16"),
+                ANNClassifier(**FAST_ANN, dtype_policy="mixed_bfloat16"),
                 X, y, cv=2, n_jobs=2, return_estimator=True,
             )  # fmt: skip
     assert {_compute_dtypes(e)[0] for e in global_only["estimator"]} == {"float32"}
