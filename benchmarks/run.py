@@ -343,10 +343,12 @@ def compare(models, base, spec, repeats):
     return table
 
 
-def search_scaling(spec, repeats, only=None):
+def search_scaling(spec, repeats, only=None, start_workers_s=None):
     """GridSearchCV wall time: n_jobs=1, n_jobs=2, n_jobs=2 warm and unsized.
 
-    ``only`` names the variants to run (all by default).
+    ``only`` names the variants to run (all by default). ``start_workers_s``,
+    the workers' start-up measured by another search, gives the cold bound
+    when the warm variant (which measures it) is not run.
     """
     cores = str(os.cpu_count())
     variants = {
@@ -388,9 +390,19 @@ def search_scaling(spec, repeats, only=None):
     result["n_candidates"] = runs["n_jobs_1"][0]["n_candidates"]
     for key in ("n_train", "epochs", "cv"):
         result[key] = spec[key]
-    if "start_workers_s" in result:
-        result["cold_bound"] = cold_bound(result, result["start_workers_s"])
+    start_workers_s = result.get("start_workers_s", start_workers_s)
+    if start_workers_s is not None:
+        result["cold_bound"] = cold_bound(result, start_workers_s)
     return result
+
+
+def _refit_share(s):
+    """GridSearchCV's refit's share of a search's training (images x epochs).
+
+    The folds train ``n_candidates * (cv - 1)`` times on all the images, the
+    refit once.
+    """
+    return 1 / (1 + s["n_candidates"] * (s["cv"] - 1))
 
 
 def cold_bound(s, start_workers_s):
@@ -398,11 +410,9 @@ def cold_bound(s, start_workers_s):
 
     Two workers halve the cross-validation fits at best, but not starting them
     (``start_workers_s``) nor GridSearchCV's refit of the best candidate on all
-    the images, which runs in the main process after the search. The refit's
-    share of the training is counted in images times epochs: the folds train
-    ``n_candidates * (cv - 1)`` times on all the images, the refit once.
+    the images, which runs in the main process after the search.
     """
-    refit = 1 / (1 + s["n_candidates"] * (s["cv"] - 1))
+    refit = _refit_share(s)
     n_jobs_1 = s["n_jobs_1_s"]
     return n_jobs_1 / (start_workers_s + n_jobs_1 * (refit + (1 - refit) / 2))
 
@@ -495,11 +505,9 @@ def main(argv=None):
             results["search_full"] = search_scaling(
                 {"kind": "search", "n_train": 60000, "epochs": 5,
                  "quick": False, "cv": 3}, repeats, only=("n_jobs_1", "n_jobs_2"),
+                # Starting the workers costs the same whatever the search's size.
+                start_workers_s=results["search"]["start_workers_s"],
             )  # fmt: skip
-            # Starting the workers costs the same whatever the search's size.
-            results["search_full"]["cold_bound"] = cold_bound(
-                results["search_full"], results["search"]["start_workers_s"]
-            )
         section_done("d")
     if "e" in sections:
         print("(e) memory over repeated fits", flush=True)
@@ -544,7 +552,7 @@ def _bound(s):
     """The cold speed-up's upper bound, for runs that measured it."""
     if "cold_bound" not in s:
         return ""
-    refit = 1 / (1 + s["n_candidates"] * (s["cv"] - 1))
+    refit = _refit_share(s)
     return (
         f" Even with the cross-validation fits split perfectly between the two "
         f"workers, starting them and the refit on all the images in the main "
