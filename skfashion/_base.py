@@ -40,6 +40,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from skfashion._retracing import expected_retracing
 from skfashion._threads import follow_omp_num_threads
 
 __all__ = ["BaseImageClassifier"]
@@ -524,7 +525,7 @@ class BaseImageClassifier(KerasClassifier):
             self.__dict__.pop("history_", None)
         initial_epoch = self.current_epoch if keep_model else 0
         epochs = 1 if incremental else self.epochs
-        with _keras_seed(keras_seed):
+        with _keras_seed(keras_seed), expected_retracing():
             self._fit(
                 X,
                 y_encoded,
@@ -643,7 +644,9 @@ width) or (n_samples, height, width, channels)
         X = self._validate_X(X, reset=False)
         predict_kwargs = {"batch_size": 1024, "verbose": 0}
         predict_kwargs.update(self._routed("predict__"))
-        proba = np.asarray(self._predict_raw(X, **predict_kwargs), dtype=np.float64)
+        with expected_retracing():
+            raw = self._predict_raw(X, **predict_kwargs)
+        proba = np.asarray(raw, dtype=np.float64)
         # Rows of a float32 softmax sum to one only up to rounding.
         return proba / proba.sum(axis=1, keepdims=True)
 
