@@ -1,9 +1,12 @@
 """Tests for skfashion.reporting: tables and headless plots."""
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
 
+import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -220,7 +223,9 @@ def fitted_cnn_small(digits, cnn):
 
 def test_feature_maps_display(cnn, digits):
     X, _, images = digits
-    display = FeatureMapsDisplay.from_estimator(cnn, X[0], max_maps=5)
+    with warnings.catch_warnings():  # e.g. Keras' warning on an input's structure
+        warnings.simplefilter("error", UserWarning)
+        display = FeatureMapsDisplay.from_estimator(cnn, X[0], max_maps=5)
     assert display.axes_.shape == (2, 6)  # two conv layers, input + 5 maps
     (name0, maps0), (name1, maps1) = display.activations
     assert (name0, name1) == ("conv_0", "conv_1")
@@ -229,6 +234,10 @@ def test_feature_maps_display(cnn, digits):
     assert not display.axes_[0, 5].axison or maps0.shape[-1] > 4
     same = FeatureMapsDisplay.from_estimator(cnn, images[0])
     assert_allclose(same.activations[0][1], maps0, rtol=1e-5)
+    # The same activations as Keras' own predict through the fitted network.
+    model = cnn.model_
+    probe = keras.Model(model.inputs, model.get_layer("conv_1").output)
+    assert_allclose(maps1, probe.predict(X[:1], verbose=0)[0], rtol=1e-5, atol=1e-6)
 
 
 def test_feature_maps_of_a_bfloat16_network(digits):

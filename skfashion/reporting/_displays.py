@@ -502,11 +502,13 @@ class FeatureMapsDisplay:
             layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)
         ]
         probe = keras.Model(model.inputs, [layer.output for layer in conv_layers])
-        outputs = probe.predict(batch, verbose=0)
+        # One image: an eager call, without tracing a predict function for
+        # this throwaway model (as Model.predict would, each time).
+        outputs = probe([batch], training=False)  # model.inputs is a list
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         activations = [
-            (layer.name, np.asarray(out[0], dtype=np.float32))
+            (layer.name, keras.ops.convert_to_numpy(out[0]).astype(np.float32))
             for layer, out in zip(conv_layers, outputs)
         ]
         image = batch.reshape(final.image_shape_)
