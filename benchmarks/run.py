@@ -343,8 +343,7 @@ def compare(models, base, spec, repeats):
     if base is not None:
         for m in models:
             for key in ("fit_s", "fit_cpu_s", "predict_s"):
-                if key in table[m]:  # fit_cpu_s: not in runs before round 8
-                    table[m][key + "_ratio"] = table[m][key] / table[base][key]
+                table[m][key + "_ratio"] = table[m][key] / table[base][key]
     return table
 
 
@@ -588,7 +587,7 @@ def markdown(r):
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, row in r[section].items():
-            cpu = (
+            cpu = (  # runs written before the eighth round have no CPU time
                 f"{row['fit_cpu_s']:.1f} | {row['fit_cpu_s_ratio']:.2f}"
                 if "fit_cpu_s_ratio" in row
                 else "- | -"

@@ -19,8 +19,9 @@ every other TensorFlow message is left alone.
 
 import contextvars
 import logging
-import threading
 from contextlib import contextmanager
+
+import keras
 
 __all__ = ["expected_retracing"]
 
@@ -29,8 +30,6 @@ _MESSAGE = "triggered tf.function retracing"
 # A context variable, not a global flag: fits can overlap in the threads of
 # one process (joblib's threading backend, a dask worker with several threads).
 _inside = contextvars.ContextVar("skfashion_expected_retracing", default=False)
-_lock = threading.Lock()
-_installed = False
 
 
 class _ExpectedRetracingFilter(logging.Filter):
@@ -40,27 +39,21 @@ class _ExpectedRetracingFilter(logging.Filter):
         return not (_inside.get() and _MESSAGE in record.getMessage())
 
 
-def _install_filter():
-    global _installed
-    with _lock:
-        if not _installed:
-            logging.getLogger("tensorflow").addFilter(_ExpectedRetracingFilter())
-            _installed = True
+_FILTER = _ExpectedRetracingFilter()
 
 
 @contextmanager
 def expected_retracing():
     """Drop TensorFlow's retracing warning within this block.
 
-    The filter goes on the ``tensorflow`` logger on first use, and only with
-    the TensorFlow backend; other backends log no such warning.
+    The filter goes on the ``tensorflow`` logger on first use (``addFilter``
+    adds it only once), and only with the TensorFlow backend; other backends
+    log no such warning.
     """
-    import keras
-
     if keras.backend.backend() != "tensorflow":
         yield
         return
-    _install_filter()
+    logging.getLogger("tensorflow").addFilter(_FILTER)
     token = _inside.set(True)
     try:
         yield
