@@ -209,25 +209,29 @@ def _fit_predict(spec):
     return result
 
 
-def _worker_pid():
+def _worker_ready():
     from skfashion import ANNClassifier  # noqa: F401  (imports Keras, its backend)
 
+    ready = time.time()  # wall clock: comparable with the parent's
     time.sleep(0.5)  # hold this worker so that the next task goes to another
-    return os.getpid()
+    return os.getpid(), ready
 
 
 def _start_workers(n_jobs):
     """Start joblib's workers and import skfashion in each, as the parent has.
 
     GridSearchCV reuses them: joblib's loky executor outlives a search.
+    Returns the seconds until the last worker had imported skfashion, which
+    leaves out the time each is then held so that the tasks spread.
     """
     from joblib import Parallel, delayed
 
+    start = time.time()
     for _ in range(5):
-        pids = Parallel(n_jobs=n_jobs)(delayed(_worker_pid)() for _ in range(n_jobs))
-        if len(set(pids)) == n_jobs:
-            return
-    raise RuntimeError(f"could not start {n_jobs} distinct workers: {pids}")
+        done = Parallel(n_jobs=n_jobs)(delayed(_worker_ready)() for _ in range(n_jobs))
+        if len({pid for pid, _ in done}) == n_jobs:
+            return max(ready for _, ready in done) - start
+    raise RuntimeError(f"could not start {n_jobs} distinct workers: {done}")
 
 
 def _search(spec):
@@ -238,9 +242,7 @@ def _search(spec):
     X, y, _, _ = _data(spec["n_train"], 10)
     result = {}
     if spec.get("warm") and spec["n_jobs"] != 1:
-        start = time.perf_counter()
-        _start_workers(spec["n_jobs"])
-        result["start_workers_s"] = time.perf_counter() - start
+        result["start_workers_s"] = _start_workers(spec["n_jobs"])
     grid = {"hidden_layer_sizes": [(128,), (256,)], "optimizer": ["adam", "rmsprop"]}
     if spec["quick"]:
         grid["optimizer"] = ["adam"]
@@ -255,6 +257,17 @@ def _search(spec):
     result["wall_s"] = time.perf_counter() - start
     result["best_score"] = search.best_score_
     result["n_candidates"] = len(search.cv_results_["params"])
+    # Where the time went, as timed inside the processes that did the work:
+    # all the cross-validation fits, all their scoring, and the refit.
+    cv = search.cv_results_
+    for key in ("fit", "score"):
+        result[f"cv_{key}_s"] = float(sum(cv[f"mean_{key}_time"]) * spec["cv"])
+    result["refit_s"] = search.refit_time_
+    # The rest of the wall time, with the fits and scoring perfectly split
+    # between the workers: starting them, sending them the data, an uneven
+    # split, GridSearchCV's own work.
+    work = (result["cv_fit_s"] + result["cv_score_s"]) / spec["n_jobs"]
+    result["rest_s"] = result["wall_s"] - work - result["refit_s"]
     return result
 
 
@@ -347,6 +360,9 @@ def compare(models, base, spec, repeats):
     return table
 
 
+PARTS = ("cv_fit_s", "cv_score_s", "refit_s", "rest_s")  # of a search's wall time
+
+
 def search_scaling(spec, repeats, only=None, start_workers_s=None):
     """GridSearchCV wall time: n_jobs=1, n_jobs=2, n_jobs=2 warm and unsized.
 
@@ -390,6 +406,9 @@ def search_scaling(spec, repeats, only=None, start_workers_s=None):
         result["ceiling"] = 2 * result["n_jobs_1_s"] / result["n_jobs_1_one_thread_s"]
     if "n_jobs_2_warm" in runs:
         result["start_workers_s"] = _median(runs["n_jobs_2_warm"], "start_workers_s")
+    result["parts"] = {
+        name: {key: _median(rows, key) for key in PARTS} for name, rows in runs.items()
+    }
     result["runs"] = runs
     result["n_candidates"] = runs["n_jobs_1"][0]["n_candidates"]
     for key in ("n_train", "epochs", "cv"):
@@ -552,6 +571,27 @@ def _ceiling(s):
     )
 
 
+def _parts(s):
+    """Where the n_jobs=1 and the cold n_jobs=2 search spent their time."""
+    if "parts" not in s:  # runs written before the tenth round
+        return ""
+    one, two = s["parts"]["n_jobs_1"], s["parts"]["n_jobs_2"]
+    work_1 = one["cv_fit_s"] + one["cv_score_s"]
+    work_2 = two["cv_fit_s"] + two["cv_score_s"]
+    return (
+        f" Timed inside the processes, the {s['n_candidates'] * s['cv']} "
+        f"cross-validation fits and their scoring took {work_1:.1f} s with "
+        f"n_jobs=1 (one process, TensorFlow on two threads) and {work_2:.1f} s "
+        f"with n_jobs=2 (two workers on one thread each, added up: "
+        f"{work_2 / work_1:.2f}x), the refit in the main process "
+        f"{one['refit_s']:.1f} s and {two['refit_s']:.1f} s. Less its half of "
+        f"that work and its refit, the cold n_jobs=2 search spent "
+        f"{two['rest_s']:.1f} s on starting the workers, sending them the data "
+        f"and an uneven split (n_jobs=1: {one['rest_s']:.1f} s outside fits, "
+        "scoring and refit)."
+    )
+
+
 def _bound(s):
     """The cold speed-up's upper bound, for runs that measured it."""
     if "cold_bound" not in s:
@@ -680,6 +720,7 @@ def markdown(r):
             f"{s['start_workers_s']:.1f} s): n_jobs=2 "
             f"{s['n_jobs_2_warm_s']:.1f} s, speed-up {s['speedup_warm']:.2f}x."
             + _ceiling(s)
+            + _parts(s)
             + _bound(s),
             "",
         ]
@@ -699,6 +740,7 @@ def markdown(r):
             f"The same grid on all {s['n_train']} training images "
             f"({s['epochs']} epochs, cold): n_jobs=1 {s['n_jobs_1_s']:.1f} s; "
             f"n_jobs=2 {s['n_jobs_2_s']:.1f} s, speed-up {s['speedup']:.2f}x."
+            + _parts(s)
             + _bound(s),
             "",
         ]
