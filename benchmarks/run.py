@@ -2,8 +2,10 @@
 
 Every measurement runs in a fresh worker process (this script with
 ``--worker``), so peak RSS belongs to one model and no state leaks between
-them. Repeats are interleaved (A, B, C, A, B, C, ...) so that a noisy
-neighbour slows all candidates alike; each figure is reported with its ratio
+them. Repeats are interleaved, every other one in reverse order (A, B, C,
+C, B, A, A, B, C, ...), so that a noisy neighbour or a drift of the
+machine's speed slows all candidates alike and no candidate always runs
+right after the same other one; each figure is reported with its ratio
 to the baseline measured in the same run.
 
     python benchmarks/run.py --json out.json --markdown out.md
@@ -341,11 +343,16 @@ def _median(rows, key):
     return statistics.median(row[key] for row in rows)
 
 
+def _order(names, repeat):
+    """The order of one repeat: forwards, then backwards, and so on."""
+    return names if repeat % 2 == 0 else names[::-1]
+
+
 def compare(models, base, spec, repeats):
     """Interleaved repeats of several models; medians and ratios to ``base``."""
     runs = {m: [] for m in models}
-    for _ in range(repeats):
-        for m in models:
+    for repeat in range(repeats):
+        for m in _order(models, repeat):
             runs[m].append(run_worker({**spec, "kind": "fit", "model": m}))
             print(f"  {m}: {runs[m][-1]}", flush=True)
     table = {}
@@ -392,8 +399,9 @@ def search_scaling(spec, repeats, only=None, start_workers_s=None):
     }
     variants = {k: v for k, v in variants.items() if only is None or k in only}
     runs = {name: [] for name in variants}
-    for _ in range(repeats):
-        for name, (extra, env) in variants.items():
+    for repeat in range(repeats):
+        for name in _order(list(variants), repeat):
+            extra, env = variants[name]
             runs[name].append(run_worker({**spec, **extra}, env))
             print(f"  {name}: {runs[name][-1]}", flush=True)
     result = {name + "_s": _median(rows, "wall_s") for name, rows in runs.items()}
