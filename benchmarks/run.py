@@ -581,7 +581,7 @@ def _ceiling(s):
 
 def _parts(s):
     """Where the n_jobs=1 and the cold n_jobs=2 search spent their time."""
-    if "parts" not in s:  # runs written before the tenth round
+    if "parts" not in s:  # runs written before the ninth round
         return ""
     one, two = s["parts"]["n_jobs_1"], s["parts"]["n_jobs_2"]
     work_1 = one["cv_fit_s"] + one["cv_score_s"]
