@@ -17,7 +17,9 @@ plain Keras, (c) default ANNClassifier() and CNNClassifier() (each also
 with the opt-in dtype_policy="mixed_bfloat16"), (d) GridSearchCV
 with n_jobs=1 vs n_jobs=2 (workers cold and warm; a full run also times it
 cold on the whole training set), (e) RSS after 1 and after
-30 fits in one process.
+30 fits in one process, (f) the latency of predict for 1, 100 and 10,000
+images against MLPClassifier, permutation_importance, and the fixed cost of
+a small fit (stage by stage), all in one process.
 """
 
 import argparse
@@ -112,7 +114,7 @@ def _plain_keras(kind, epochs, batch_size, steps_per_execution=1):
 
 def _model(spec):
     from skfashion import ANNClassifier, CNNClassifier
-    from skfashion._base import _default_steps_per_execution
+    from skfashion._network import default_steps_per_execution
 
     name, epochs, batch = spec["model"], spec.get("epochs"), 200
     # The wrapped networks train exactly as the plain-Keras ones: no dropout,
@@ -123,7 +125,7 @@ def _model(spec):
     if name == "ann-keras":
         return _plain_keras("ann", epochs, batch)
     if name == "ann-keras-spe":  # Keras with skfashion's compile settings
-        return _plain_keras("ann", epochs, batch, _default_steps_per_execution())
+        return _plain_keras("ann", epochs, batch, default_steps_per_execution())
     if name == "ann-sklearn":
         from sklearn.neural_network import MLPClassifier
 
@@ -136,7 +138,7 @@ def _model(spec):
     if name == "cnn-keras":
         return _plain_keras("cnn", epochs, batch)
     if name == "cnn-keras-spe":
-        return _plain_keras("cnn", epochs, batch, _default_steps_per_execution())
+        return _plain_keras("cnn", epochs, batch, default_steps_per_execution())
     if name in ("ann-default", "cnn-default", "ann-default-bf16", "cnn-default-bf16"):
         cls = ANNClassifier if name.startswith("ann") else CNNClassifier
         params = {"epochs": epochs} if epochs else {}
@@ -147,7 +149,7 @@ def _model(spec):
 
 
 def _time_inside_keras():
-    """Count the seconds spent inside keras.Model.fit and keras.Model.predict."""
+    """Count the seconds spent inside Keras' Model.fit and its predictions."""
     import keras
 
     inside = {"fit": 0.0, "predict": 0.0}
@@ -164,6 +166,8 @@ def _time_inside_keras():
 
     keras.Model.fit = timed("fit", keras.Model.fit)
     keras.Model.predict = timed("predict", keras.Model.predict)
+    # skfashion's forward pass runs the compiled function per chunk.
+    keras.Model.predict_on_batch = timed("predict", keras.Model.predict_on_batch)
     return inside
 
 
@@ -208,6 +212,133 @@ def _fit_predict(spec):
         result["outside_keras_predict_s"] = statistics.median(outside_predict[1:])
     if hasattr(model, "n_iter_"):
         result["epochs_run"] = model.n_iter_
+    return result
+
+
+def _median_ms(call, n):
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def _interleaved_ms(calls, n):
+    """Median ms of each call, the calls taking turns ``n`` times."""
+    times = {name: [] for name in calls}
+    for _ in range(n):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
+
+
+def _fit_stages(X, y):
+    """Seconds of each stage of one small ANNClassifier fit."""
+    import keras
+
+    from skfashion import ANNClassifier
+    from skfashion._base import BaseImageClassifier
+
+    stages = {"validation": 0.0, "build_compile": 0.0, "keras_fit": 0.0}
+    originals = {}
+
+    def timed(owner, attr, stage):
+        method = getattr(owner, attr)
+        originals[(owner, attr)] = method
+
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                stages[stage] += time.perf_counter() - start
+
+        setattr(owner, attr, wrapper)
+
+    timed(BaseImageClassifier, "_check_training_data", "validation")
+    timed(BaseImageClassifier, "_build_network", "build_compile")
+    timed(keras.Model, "fit", "keras_fit")
+    try:
+        start = time.perf_counter()
+        est = ANNClassifier(hidden_layer_sizes=(32,), epochs=1)
+        stages["construction"] = time.perf_counter() - start
+        start = time.perf_counter()
+        est.fit(X, y)
+        total = time.perf_counter() - start
+    finally:
+        for (owner, attr), method in originals.items():
+            setattr(owner, attr, method)
+    stages["rest"] = total - sum(
+        stages[k] for k in ("validation", "build_compile", "keras_fit")
+    )
+    return stages
+
+
+def _latency(spec):
+    """(f) Per-call cost: predictions and small fits, all in one process."""
+    import warnings
+
+    import numpy as np
+    from sklearn.inspection import permutation_importance
+    from sklearn.neural_network import MLPClassifier
+
+    from skfashion import ANNClassifier
+
+    quick = spec["quick"]
+    n_calls = 10 if quick else 40
+    X, y, X_test, y_test = _data(3000 if quick else 10000, 10000)
+    warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+    ann = ANNClassifier(epochs=1, random_state=0).fit(X, y)
+    mlp = MLPClassifier((512, 256), max_iter=1, random_state=0).fit(X, y)
+    result = {"predict_ms": {}}
+    for n in (1, 100, 10000):
+        x = X_test[:n]
+        calls = {
+            "skfashion": lambda: ann.predict(x),
+            "mlp": lambda: mlp.predict(x),
+            "predict_on_batch": lambda: ann.model_.predict_on_batch(x),
+        }
+        if n in (1, 10000):  # the path predict took before: Model.predict
+            calls["model_predict"] = lambda: ann.model_.predict(
+                x, batch_size=1024, verbose=0
+            )
+        result["predict_ms"][str(n)] = _interleaved_ms(calls, n_calls)
+    # permutation_importance: 3,920 calls for 784 pixels; 50 pixels here (the
+    # networks see only those), 5 repeats, 2,000 test images.
+    pixels = np.argsort(-X.var(axis=0))[:50]
+    small = {
+        "skfashion": ANNClassifier(epochs=1, random_state=0),
+        "mlp": MLPClassifier((512, 256), max_iter=1, random_state=0),
+    }
+    result["permutation_importance_s"] = {}
+    for name, est in small.items():
+        est.fit(X[:, pixels], y)
+        start = time.perf_counter()
+        permutation_importance(
+            est, X_test[:2000, pixels], y_test[:2000], n_repeats=5, random_state=0
+        )
+        result["permutation_importance_s"][name] = time.perf_counter() - start
+    # The fixed cost of a fit: 200 images, 1 epoch, one hidden layer of 32.
+    Xs, ys = X[:200], y[:200]
+    ANNClassifier(hidden_layer_sizes=(32,), epochs=1).fit(Xs, ys)  # imports, warm-up
+    fits = {
+        "skfashion": lambda: ANNClassifier(hidden_layer_sizes=(32,), epochs=1).fit(
+            Xs, ys
+        ),
+        # The lever: the same fit with the training step traced, as before.
+        "skfashion_traced": lambda: ANNClassifier(
+            hidden_layer_sizes=(32,), epochs=1, compile__run_eagerly=False
+        ).fit(Xs, ys),
+        "mlp": lambda: MLPClassifier((32,), max_iter=1).fit(Xs, ys),
+    }
+    result["small_fit_ms"] = _interleaved_ms(fits, 3 if quick else 7)
+    stages = [_fit_stages(Xs, ys) for _ in range(3 if quick else 7)]
+    result["small_fit_stages_ms"] = {
+        k: 1000 * statistics.median(s[k] for s in stages) for k in stages[0]
+    }
     return result
 
 
@@ -308,6 +439,7 @@ def worker(spec):
         "fit": _fit_predict,
         "search": _search,
         "memory": _memory,
+        "latency": _latency,
         "versions": _versions,
     }[kind](spec)
     if spec.get("report_versions"):  # saves a process that only imports Keras
@@ -455,7 +587,7 @@ def main(argv=None):
     parser.add_argument("--markdown", default=None, help="write the table here")
     parser.add_argument("--backend", default=None, help="KERAS_BACKEND to use")
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--sections", default="abcde", help="any of a, b, c, d, e")
+    parser.add_argument("--sections", default="abcdef", help="any of a, b, c, d, e, f")
     parser.add_argument(
         "--no-cnn", action="store_true", help="leave out the CNNs (section b and "
         "CNNClassifier() in c), e.g. for a backend slow on convolutions",
@@ -550,6 +682,10 @@ def main(argv=None):
             }
         )
         section_done("e")
+    if "f" in sections:
+        print("(f) call latency and the fixed cost of a fit", flush=True)
+        results["latency"] = run_worker({"kind": "latency", "quick": quick})
+        section_done("f")
     versions = VERSIONS or run_worker({"kind": "versions"})
     results["backend"], results["versions"] = versions["backend"], versions
     results["total_s"] = time.perf_counter() - start
@@ -768,6 +904,51 @@ def markdown(r):
             (f"RSS growth over {m['n_fits']} fits <= 300 MB", f"{growth:.0f} MB",
              growth <= 300)
         )  # fmt: skip
+    if "latency" in r:
+        lat = r["latency"]
+        lines += [
+            "| predict, median ms | skfashion | MLPClassifier | ratio "
+            "| model_.predict_on_batch | model_.predict (before) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, row in lat["predict_ms"].items():
+            before = row.get("model_predict")
+            lines.append(
+                f"| {int(n):,} images | {row['skfashion']:.2f} | {row['mlp']:.2f} "
+                f"| {row['skfashion'] / row['mlp']:.2f} "
+                f"| {row['predict_on_batch']:.2f} "
+                f"| {'-' if before is None else f'{before:.2f}'} |"
+            )
+        perm = lat["permutation_importance_s"]
+        fit = lat["small_fit_ms"]
+        stages = ", ".join(
+            f"{k} {v:.0f} ms" for k, v in lat["small_fit_stages_ms"].items()
+        )
+        lines += [
+            "",
+            "permutation_importance (50 pixels, 5 repeats, 2,000 images): "
+            f"skfashion {perm['skfashion']:.2f} s, MLPClassifier {perm['mlp']:.2f} "
+            f"s ({perm['skfashion'] / perm['mlp']:.2f}x).",
+            "",
+            "Fit on 200 images, 1 epoch, hidden_layer_sizes=(32,): skfashion "
+            f"{fit['skfashion']:.0f} ms (traced training step instead of eager: "
+            f"{fit['skfashion_traced']:.0f} ms), MLPClassifier {fit['mlp']:.1f} "
+            f"ms. Where skfashion's goes: {stages}.",
+            "",
+        ]
+        one, hundred, many = (lat["predict_ms"][k] for k in ("1", "100", "10000"))
+        targets += [
+            ("predict 1 image <= 3x MLPClassifier and <= 2 ms",
+             f"{one['skfashion']:.2f} ms, {one['skfashion'] / one['mlp']:.2f}x",
+             one["skfashion"] <= 2 and one["skfashion"] <= 3 * one["mlp"]),
+            ("predict 100 images <= 3 ms", f"{hundred['skfashion']:.2f} ms",
+             hundred["skfashion"] <= 3),
+            ("predict 10,000 images <= 1.0x MLPClassifier",
+             f"{many['skfashion'] / many['mlp']:.2f}x",
+             many["skfashion"] <= many["mlp"]),
+            ("fit on 200 images, 1 epoch, (32,) <= 0.25 s",
+             f"{fit['skfashion'] / 1000:.3f} s", fit["skfashion"] <= 250),
+        ]  # fmt: skip
     if targets:
         if r["quick"]:
             lines += ["Quick run: a smoke check on small data; the targets apply to "

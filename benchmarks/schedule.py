@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from skfashion import ImagePreprocessor
-from skfashion._base import cosine_learning_rate
+from skfashion._callbacks import cosine_learning_rate
 from skfashion.datasets import fetch_fashion_mnist
 
 

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """CNNClassifier: convolution blocks followed by a dense head."""
 
-import math
 from numbers import Integral
 
-import keras
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skfashion._base import BaseImageClassifier, _layer_sizes, fill_doc
+from skfashion._base import BaseImageClassifier, layer_sizes
+from skfashion._docs import fill_doc
+from skfashion._image import resolve_image_shape
 
 __all__ = ["CNNClassifier"]
 
@@ -18,8 +18,10 @@ class CNNClassifier(BaseImageClassifier):
 
     Each entry of ``filters`` adds a block ``Conv2D(filters, kernel_size,
     padding) -> [BatchNormalization] -> activation -> MaxPooling2D(pool_size)
-    -> [Dropout]``; then the feature maps are flattened and go through the
-    dense head ``hidden_layer_sizes`` and a softmax layer.
+    -> [Dropout]``, where a pooling window is never larger than the feature
+    map it pools (so a side never shrinks below one); then the feature maps
+    are flattened and go through the dense head ``hidden_layer_sizes`` and a
+    softmax layer.
 
     X can be flat, ``(n_samples, height * width * channels)``, as it comes out
     of a DataFrame or a scikit-learn transformer, or an image array
@@ -62,16 +64,13 @@ class CNNClassifier(BaseImageClassifier):
         features, as in :func:`numpy.reshape` (``(1, -1)`` treats each row as
         a one-pixel-high image). None infers the shape: from X's shape when X
         holds images; for flat X with n features, a square ``(sqrt(n),
-        sqrt(n), 1)`` grayscale image, else ``(sqrt(n/3), sqrt(n/3), 3)`` RGB.
-        Other counts need ``image_shape``.
+        sqrt(n), 1)`` grayscale image, else ``(sqrt(n/3), sqrt(n/3), 3)`` RGB,
+        else (with a warning) an image one pixel high, ``(1, n, 1)``.
 
     %(training_parameters)s
 
     Attributes
     ----------
-    image_shape_ : tuple of int
-        ``(height, width, channels)`` of the images the network sees.
-
     %(fitted_attributes)s
 
     See Also
@@ -159,131 +158,70 @@ class CNNClassifier(BaseImageClassifier):
         self.warm_start = warm_start
         self._set_routed_params(kwargs)
 
-    def _image_shape_hint(self):
-        return getattr(self, "image_shape_", None)
-
-    def _resolve_input_layout(self, X):
-        n_features = self.n_features_in_
-        if self.image_shape is not None:
-            shape = _resolve_shape(self.image_shape, n_features)
-            if self._input_shape is not None and _hwc(self._input_shape) != shape:
-                raise ValueError(
-                    f"image_shape={self.image_shape!r} does not match the shape "
-                    f"of the images in X, {self._input_shape}."
-                )
-        elif self._input_shape is not None:
-            shape = self._input_shape
-        else:
-            shape = _infer_image_shape(n_features)
-        shape = _hwc(shape)
-        if math.prod(shape) != n_features:
-            raise ValueError(
-                f"image_shape {shape} holds {math.prod(shape)} values, but X has "
-                f"{n_features} features per sample."
-            )
-        n_blocks = len(_layer_sizes(self.filters, "filters"))
-        trim = self.kernel_size - 1 if self.padding == "valid" else 0
-        side = min(shape[:2])
-        for _ in range(n_blocks):
-            side = (side - trim) // self.pool_size
-        if side < 1:
-            raise ValueError(
-                f"Images of shape {shape} are too small for {n_blocks} "
-                f"convolution blocks with kernel_size={self.kernel_size}, "
-                f"padding={self.padding!r} and pool_size={self.pool_size}: each "
-                f"block trims {trim} rows and columns and then divides the "
-                "height and width by pool_size. Use fewer filters, a smaller "
-                'pool_size or kernel_size, or padding="same".'
-            )
-        self.image_shape_ = shape
-
-    def _build_body(self, inputs):
-        activation = self._keras_activation()
-        x = keras.layers.Reshape(self.image_shape_, name="image", dtype=self._policy)(
-            inputs
+    def _image_shape_for(self, n_features, input_shape):
+        shape = resolve_image_shape(
+            n_features,
+            image_shape=self.image_shape,
+            input_shape=input_shape,
+            fallback="row",
         )
-        for i, n_filters in enumerate(_layer_sizes(self.filters, "filters")):
-            x = keras.layers.Conv2D(
+        self._pool_sizes(shape)  # fails early for images too small
+        return shape
+
+    def _pool_sizes(self, image_shape):
+        """Each block's pooling window, never larger than its input."""
+        n_blocks = len(layer_sizes(self.filters, "filters"))
+        trim = self.kernel_size - 1 if self.padding == "valid" else 0
+        height, width = image_shape[:2]
+        sizes = []
+        for _ in range(n_blocks):
+            height, width = height - trim, width - trim
+            if min(height, width) < 1:
+                raise ValueError(
+                    f"Images of shape {image_shape} are too small for {n_blocks} "
+                    f"convolution blocks with kernel_size={self.kernel_size} and "
+                    f'padding="valid": each block trims {trim} rows and columns '
+                    "before pooling. Use fewer filters, a smaller kernel_size, "
+                    'or padding="same".'
+                )
+            pool = (min(self.pool_size, height), min(self.pool_size, width))
+            height, width = height // pool[0], width // pool[1]
+            sizes.append(pool)
+        return sizes
+
+    def _build_body(self, inputs, layers, image_shape):
+        bn = self.batch_normalization
+        x = layers.reshape(image_shape, name="image")(inputs)
+        filters = layer_sizes(self.filters, "filters")
+        for i, (n_filters, pool) in enumerate(
+            zip(filters, self._pool_sizes(image_shape))
+        ):
+            x = layers.conv2d(
                 n_filters,
                 self.kernel_size,
                 padding=self.padding,
-                activation=None if self.batch_normalization else activation,
-                use_bias=not self.batch_normalization,
-                kernel_initializer=self._kernel_initializer(),
-                kernel_regularizer=self._regularizer(),
                 name=f"conv_{i}",
-                dtype=self._policy,
+                activation=not bn,
             )(x)
-            if self.batch_normalization:
-                x = keras.layers.BatchNormalization(
-                    momentum=0.9, name=f"batch_norm_{i}", dtype=self._policy
-                )(x)
-                x = keras.layers.Activation(
-                    activation, name=f"conv_{i}_act", dtype=self._policy
-                )(x)
-            x = keras.layers.MaxPooling2D(
-                self.pool_size, name=f"pool_{i}", dtype=self._policy
-            )(x)
+            if bn:
+                x = layers.batch_norm(name=f"batch_norm_{i}")(x)
+                x = layers.activate(name=f"conv_{i}_act")(x)
+            x = layers.pool(pool, name=f"pool_{i}")(x)
             if self.dropout:
-                x = self._dropout_layer(f"conv_dropout_{i}")(x)
-        x = keras.layers.Flatten(name="flatten", dtype=self._policy)(x)
-        sizes = _layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+                x = layers.dropout(self.dropout, name=f"conv_dropout_{i}")(x)
+        x = layers.flatten(name="flatten")(x)
+        sizes = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
         for i, units in enumerate(sizes):
-            x = keras.layers.Dense(
-                units,
-                activation=activation,
-                kernel_initializer=self._kernel_initializer(),
-                kernel_regularizer=self._regularizer(),
-                name=f"dense_{i}",
-                dtype=self._policy,
-            )(x)
+            x = layers.dense(units, name=f"dense_{i}")(x)
             if self.dropout:
-                x = self._dropout_layer(f"dropout_{i}")(x)
+                x = layers.dropout(self.dropout, name=f"dropout_{i}")(x)
         return x
-
-
-def _hwc(shape):
-    """(h, w) -> (h, w, 1); (h, w, c) unchanged."""
-    shape = tuple(int(s) for s in shape)
-    return shape + (1,) if len(shape) == 2 else shape
-
-
-def _resolve_shape(image_shape, n_features):
-    """Validate ``image_shape``; one entry may be -1, inferred as in NumPy."""
-    shape = tuple(image_shape)
-    valid = all(isinstance(s, Integral) and (s > 0 or s == -1) for s in shape)
-    if len(shape) not in (2, 3) or not valid or shape.count(-1) > 1:
-        raise ValueError(
-            "image_shape must be (height, width) or (height, width, channels) of "
-            f"positive integers, one of which may be -1; got {image_shape!r}."
-        )
-    if -1 in shape:
-        known = -math.prod(shape)
-        if n_features % known:
-            raise ValueError(
-                f"image_shape={image_shape!r} cannot hold {n_features} features: "
-                f"{n_features} is not a multiple of {known}."
-            )
-        shape = tuple(n_features // known if s == -1 else s for s in shape)
-    return _hwc(shape)
-
-
-def _infer_image_shape(n_features):
-    for channels in (1, 3):
-        side = math.isqrt(n_features // channels)
-        if n_features % channels == 0 and side * side * channels == n_features:
-            return (side, side, channels)
-    raise ValueError(
-        f"Cannot infer the image shape from {n_features} features: it is neither "
-        "a square number (grayscale) nor three times one (RGB). Pass "
-        "image_shape=(height, width) or (height, width, channels), or pass X as "
-        "an (n_samples, height, width[, channels]) array."
-    )
 
 
 fill_doc(
     CNNClassifier,
     epochs=11,
+    predict_batch_size=1024,
     batch_size=128,
     batch_size_note=(
         "128 took about 4% more time per epoch than 200 on Fashion-MNIST\n"

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """ImagePreprocessor: stateless pixel scaling and flat <-> image reshaping."""
 
-import math
-
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skfashion._image import flatten_images, resolve_image_shape
 
 __all__ = ["ImagePreprocessor"]
 
@@ -38,8 +38,9 @@ class ImagePreprocessor(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(height, width, channels)`` used to reshape
-        flat input when ``output="image"``. None infers a square grayscale
-        image, or takes the shape of image input.
+        flat input when ``output="image"``; one entry may be -1. None takes
+        the shape of image input, and for flat input with n features infers
+        a square grayscale image, else a square RGB one.
 
     dtype : {"float32", "float64"}, default="float32"
         Output dtype. float32 is what Keras computes in.
@@ -199,15 +200,7 @@ height, width, channels)
 
     def _validate(self, X, reset):
         """Flatten images (a view), validate; return (X_flat, image shape or None)."""
-        shape = None
-        if not hasattr(X, "iloc"):
-            ndim = getattr(X, "ndim", None)
-            if ndim is None:
-                X = np.asarray(X)
-                ndim = X.ndim
-            if ndim > 2:
-                shape = tuple(X.shape[1:])
-                X = X.reshape(X.shape[0], -1)
+        X, shape = flatten_images(X)
         X = validate_data(self, X, reset=reset, dtype="numeric", copy=False)
         return X, shape
 
@@ -224,22 +217,6 @@ height, width, channels)
         return out
 
     def _image_shape(self, n_features, input_shape):
-        if self.image_shape is not None:
-            shape = tuple(int(s) for s in self.image_shape)
-        elif input_shape is not None:
-            shape = input_shape
-        else:
-            side = math.isqrt(n_features)
-            if side * side != n_features:
-                raise ValueError(
-                    f"Cannot infer a square image from {n_features} features; "
-                    "pass image_shape=(height, width[, channels])."
-                )
-            shape = (side, side)
-        if len(shape) == 2:
-            shape += (1,)
-        if len(shape) != 3 or math.prod(shape) != n_features:
-            raise ValueError(
-                f"image_shape {shape} does not hold {n_features} values per sample."
-            )
-        return shape
+        return resolve_image_shape(
+            n_features, image_shape=self.image_shape, input_shape=input_shape
+        )

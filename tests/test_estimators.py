@@ -31,6 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skfashion._base as base_module
+import skfashion._seeding as seeding
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
 
 FAST_ANN = dict(
@@ -75,13 +76,6 @@ def test_is_a_classifier_so_searches_stratify(cls, params, digits):
     est = cls(**params)
     assert is_classifier(est)
     assert isinstance(check_cv(3, y, classifier=is_classifier(est)), StratifiedKFold)
-
-
-def test_plain_scikeras_is_not_seen_as_classifier():
-    """Why the base class exists: scikeras alone loses the classifier tag."""
-    from scikeras.wrappers import KerasClassifier
-
-    assert not is_classifier(KerasClassifier())
 
 
 def test_fitted_attributes(fitted_ann, digits):
@@ -190,13 +184,12 @@ def test_cnn_padding(digits, padding, conv_side):
 @pytest.mark.parametrize(
     "X_shape, params, match",
     [
-        ((40, 50), {}, "Cannot infer the image shape from 50 features"),
         ((40, 64), {"image_shape": (7, 7)}, "holds 49 values, but X has 64"),
         ((40, 64), {"image_shape": (5, -1)}, "not a multiple of 5"),
         ((40, 64), {"image_shape": (8, 8, 1, 1)}, "must be"),
         ((40, 8, 8), {"image_shape": (4, 16)}, "does not match the shape"),
         ((40, 2, 2, 2, 2, 4), {}, "Expected X of shape"),
-        ((40, 2, 2), {"filters": (4, 4)}, "too small for 2 convolution blocks"),
+        ((40, 2, 2), {"padding": "valid"}, "too small for 1 convolution blocks"),
         ((40, 6, 6), {"filters": (4, 4), "padding": "valid"}, "trims 2 rows"),
     ],
 )
@@ -207,12 +200,30 @@ def test_cnn_shape_errors(X_shape, params, match):
         CNNClassifier(**{**FAST_CNN, **params}).fit(X, y)
 
 
+def test_cnn_reads_other_feature_counts_as_one_row_images():
+    X = np.random.default_rng(0).random((40, 50), dtype=np.float32)
+    y = np.arange(40) % 2
+    with pytest.warns(UserWarning, match=r"one pixel high.*Pass image_shape="):
+        est = CNNClassifier(**FAST_CNN).fit(X, y)
+    assert est.image_shape_ == (1, 50, 1)
+    assert est.predict_proba(X).shape == (40, 2)
+
+
+def test_cnn_pooling_never_shrinks_a_side_below_one():
+    X = np.random.default_rng(0).random((40, 2, 3), dtype=np.float32)
+    y = np.arange(40) % 2
+    est = CNNClassifier(**{**FAST_CNN, "filters": (4, 4, 4)}).fit(X, y)
+    sides = [est.model_.get_layer(f"pool_{i}").output.shape[1:3] for i in range(3)]
+    assert sides == [(1, 1), (1, 1), (1, 1)]
+    assert est.predict(X).shape == (40,)
+
+
 def test_predict_with_wrong_shape(fitted_ann, fitted_cnn, digits):
     X, _, images = digits
     for est in (fitted_ann, fitted_cnn):
         with pytest.raises(ValueError, match="64 features"):
             est.predict(X[:, :60])
-    with pytest.raises(ValueError, match=r"images of shape \(4, 16\)"):
+    with pytest.raises(ValueError, match=r"images of shape \(4, 16, 1\)"):
         fitted_cnn.predict(images.reshape(-1, 4, 16))
 
 
@@ -254,7 +265,7 @@ def test_bad_input_errors(cls, params, digits):
         ({"activation": "sigmoid"}, InvalidParameterError, "'activation'"),
         ({"hidden_layer_sizes": (10, 0)}, ValueError, "positive integers"),
         ({"hiden_layer_sizes": (10,)}, ValueError, "Did you mean 'hidden_layer_s"),
-        ({"fit__validation_split": 0.2}, ValueError, "use early_stopping=True"),
+        ({"fit__validation_split": 0.2}, ValueError, "collides with early_stopping"),
     ],
 )
 def test_parameter_errors(params, error, match, digits):
@@ -264,7 +275,7 @@ def test_parameter_errors(params, error, match, digits):
 
 
 def test_set_params_rejects_unknown_names():
-    with pytest.raises(ValueError, match="Invalid parameter"):
+    with pytest.raises(ValueError, match="Did you mean 'epochs'"):
         ANNClassifier().set_params(epoch=3)
     est = ANNClassifier().set_params(fit__shuffle=False, epochs=3)
     assert est.get_params()["fit__shuffle"] is False and est.epochs == 3
@@ -491,8 +502,8 @@ def test_validation_split_is_stratified_and_seeded(digits):
     X, y, _ = digits
     est = ANNClassifier(early_stopping=True, validation_fraction=0.25, random_state=3)
     y_enc = np.searchsorted(np.unique(y), y)
-    seeds = est._seeds()
-    assert_array_equal(seeds, est._seeds())
+    seeds = seeding.fit_seeds(est.random_state)
+    assert_array_equal(seeds, seeding.fit_seeds(est.random_state))
     _, y_train, _, (_, y_val) = est._split(X, y_enc, None, seeds[0])
     assert len(y_val) == pytest.approx(0.25 * len(y), abs=1)
     assert_allclose(
@@ -627,9 +638,11 @@ def test_same_random_state_while_other_threads_draw(cls, params, digits):
 
 
 def _global_random_state():
-    from scikeras.utils.random_state import tf_get_seed
-
-    return random.getstate(), np.random.get_state()[1].tolist(), tf_get_seed()
+    return (
+        random.getstate(),
+        np.random.get_state()[1].tolist(),
+        seeding._backend_seed(),
+    )
 
 
 def test_seeding_restores_global_state_after_overlapping_fits():
@@ -639,7 +652,7 @@ def test_seeding_restores_global_state_after_overlapping_fits():
     fit would let the fit that ends last put back the seeds of the other.
     """
     before = _global_random_state()
-    first, second = base_module._keras_seed(1), base_module._keras_seed(2)
+    first, second = seeding.keras_seed(1), seeding.keras_seed(2)
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)
@@ -648,16 +661,10 @@ def test_seeding_restores_global_state_after_overlapping_fits():
     assert _global_random_state() == before
 
 
-def test_seeded_fits_in_threads_leave_the_process_as_they_found_it(digits, monkeypatch):
+def test_seeded_fits_in_threads_leave_the_process_as_they_found_it(digits):
     X, y, _ = digits
-    import scikeras.wrappers
-
-    # scikeras' own seeding switched on TensorFlow's op determinism and set
-    # TF_DETERMINISTIC_OPS, which overlapping fits could leave on for good.
-    def fail(seed):
-        raise AssertionError("scikeras' process-wide seeding was used")
-
-    monkeypatch.setattr(scikeras.wrappers, "tensorflow_random_state", fail)
+    # Op determinism or TF_DETERMINISTIC_OPS left on by overlapping fits
+    # (scikeras' own seeding did that) made later unseeded fits fail.
     before = _global_random_state()
     with joblib.parallel_config(backend="threading"):
         scores = cross_validate(

@@ -89,8 +89,8 @@ def test_feature_names_and_set_output():
     [
         ({"input_range": (255, 0)}, RAW, ValueError, "min < max"),
         ({"output": "picture"}, RAW, InvalidParameterError, "'output'"),
-        ({"output": "image"}, RAW[:, :15], ValueError, "square image from 15"),
-        ({"output": "image", "image_shape": (3, 3)}, RAW, ValueError, "does not hold"),
+        ({"output": "image"}, RAW[:, :15], ValueError, "image shape from 15"),
+        ({"output": "image", "image_shape": (3, 3)}, RAW, ValueError, "holds 9 values"),
         ({}, np.full((2, 4), np.nan), ValueError, "NaN"),
     ],
 )

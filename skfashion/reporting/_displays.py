@@ -7,6 +7,7 @@ import math
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from skfashion._image import infer_image_shape
 from skfashion.reporting._tables import cv_results_to_frame
 
 __all__ = [
@@ -333,7 +334,7 @@ class PredictionGridDisplay:
             True labels.
         images : ndarray, default=None
             What to draw for each sample; by default ``X`` itself, reshaped to
-            square grayscale images when flat.
+            square grayscale or RGB images when flat.
         target_names : mapping or sequence, default=None
             Class names indexed by label (e.g. ``bunch.target_names``).
         n_images : int, default=16
@@ -369,13 +370,15 @@ class PredictionGridDisplay:
         if images is None:
             images = np.asarray(X)
             if images.ndim == 2:
-                side = math.isqrt(images.shape[1])
-                if side * side != images.shape[1]:
+                shape = infer_image_shape(images.shape[1])
+                if shape is None:
                     raise ValueError(
-                        "Cannot draw flat rows that are not square images; pass "
-                        "images=... ."
+                        f"Cannot draw flat rows of {images.shape[1]} values as "
+                        "square grayscale or RGB images; pass images=... ."
                     )
-                images = images.reshape(-1, side, side)
+                images = images.reshape(-1, *shape)
+                if shape[2] == 1:
+                    images = images[..., 0]
         images = np.asarray(images)[chosen]
         display = cls(
             images, y[chosen], y_pred[chosen], confidence[chosen],

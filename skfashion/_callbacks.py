@@ -1,0 +1,91 @@
+# Authors: The skfashion developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""The Keras callbacks each fit adds: learning-rate schedule, stopping rule,
+and a progress bar whose counts stay within their total."""
+
+import math
+
+import keras
+
+__all__ = [
+    "CosineAnnealing",
+    "MLPStopping",
+    "StepProgbar",
+    "cosine_learning_rate",
+]
+
+
+def cosine_learning_rate(start, epoch, epochs):
+    """Learning rate of ``epoch`` (0-based) of ``epochs`` under half a cosine."""
+    return start * 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+
+
+class CosineAnnealing(keras.callbacks.LearningRateScheduler):
+    """Anneal the learning rate from ``start`` over one call's ``epochs``.
+
+    Parameters
+    ----------
+    start : float
+        Rate of the call's first epoch.
+    epochs : int
+        Epochs of this call; the rate approaches zero at the last one.
+    initial_epoch : int, default=0
+        Keras' number of the call's first epoch (a warm start continues the
+        count, and the cycle starts again there).
+    """
+
+    def __init__(self, start, epochs, initial_epoch=0):
+        self.start = float(start)
+        self.epochs = int(epochs)
+        self.initial_epoch = int(initial_epoch)
+        super().__init__(self._rate)
+
+    def _rate(self, epoch, _current):
+        return cosine_learning_rate(self.start, epoch - self.initial_epoch, self.epochs)
+
+
+class MLPStopping(keras.callbacks.EarlyStopping):
+    """MLPClassifier's stopping rule.
+
+    With a validation set, stop when the validation accuracy has not improved
+    by ``tol`` for ``n_iter_no_change`` epochs and restore the best epoch's
+    weights; without one, stop when the training loss has not improved by
+    ``tol`` for as long.
+
+    Parameters
+    ----------
+    validation : bool
+        Whether the fit holds out a validation set.
+    tol : float
+        Minimum improvement.
+    n_iter_no_change : int
+        Epochs without improvement before stopping.
+    """
+
+    def __init__(self, *, validation, tol, n_iter_no_change):
+        if validation:
+            super().__init__(
+                monitor="val_accuracy",
+                mode="max",
+                min_delta=tol,
+                patience=n_iter_no_change,
+                restore_best_weights=True,
+            )
+        else:
+            super().__init__(
+                monitor="loss", mode="min", min_delta=tol, patience=n_iter_no_change
+            )
+
+
+class StepProgbar(keras.callbacks.ProgbarLogger):
+    """Keras' progress bar, with step counts that never pass the total.
+
+    With ``steps_per_execution=k``, Keras reports the last step of each
+    group of ``k`` steps, ``k - 1`` past the epoch's end for the last group,
+    so the bar shows ``32/25`` before settling on ``25/25``.
+    """
+
+    def _update_progbar(self, batch, logs=None):
+        if self.target is not None:
+            batch = min(batch, self.target - 1)
+        super()._update_progbar(batch, logs)

@@ -1,0 +1,163 @@
+# Authors: The skfashion developers
+# SPDX-License-Identifier: BSD-3-Clause
+"""Which parameter names an estimator takes, and where routed ones go.
+
+Keras settings without a first-class parameter can be passed with a prefix,
+as in scikeras and skorch: ``fit__shuffle=False``, ``optimizer__momentum=0.9``.
+:data:`ROUTES` is the one table that decides each such key: it is honoured,
+or it is rejected with the first-class parameter (or the reason) it collides
+with. :func:`check_param_names` applies it, and the rule for plain names, in
+``fit`` and in ``set_params`` alike, so a search grid is checked exactly as a
+constructor is.
+"""
+
+import difflib
+from dataclasses import dataclass, field
+
+__all__ = ["ROUTES", "check_param_names", "routed"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where keys with one prefix go.
+
+    Attributes
+    ----------
+    target : str
+        What receives them, for messages.
+    honoured : tuple of str or None
+        The keys passed on; None passes on every key not in ``taken``.
+    taken : dict of str to str
+        Keys that collide with a first-class parameter: key -> what to use.
+    """
+
+    target: str
+    honoured: tuple | None
+    taken: dict = field(default_factory=dict)
+
+
+_SPLIT = "early_stopping=True with validation_fraction (a stratified, seeded split)"
+
+ROUTES = {
+    "fit__": Route(
+        "keras.Model.fit",
+        honoured=("shuffle", "validation_batch_size", "validation_freq"),
+        taken={
+            "x": "the X argument of fit",
+            "y": "the y argument of fit",
+            "batch_size": "the batch_size parameter",
+            "epochs": "the epochs parameter",
+            "verbose": "the verbose parameter",
+            "callbacks": "the callbacks parameter",
+            "sample_weight": "the sample_weight argument of fit",
+            "class_weight": "the class_weight parameter",
+            "validation_split": _SPLIT,
+            "validation_data": _SPLIT,
+            "initial_epoch": "warm_start=True or partial_fit",
+            "steps_per_epoch": "the epochs and batch_size parameters",
+            "validation_steps": "validation_fraction",
+        },
+    ),
+    "predict__": Route(
+        "the forward pass of predict, predict_proba and score",
+        honoured=("batch_size",),
+        taken={
+            "verbose": "nothing: predictions run without a progress bar",
+            "steps": "predict__batch_size",
+            "callbacks": "nothing: predictions run without callbacks",
+        },
+    ),
+    "compile__": Route(
+        "keras.Model.compile",
+        honoured=(
+            "metrics",
+            "weighted_metrics",
+            "run_eagerly",
+            "steps_per_execution",
+            "jit_compile",
+            "auto_scale_loss",
+        ),
+        taken={
+            "optimizer": "the optimizer parameter",
+            "loss": "nothing: the networks train on the cross-entropy of their "
+            "softmax output",
+            "loss_weights": "nothing: the networks have one output",
+        },
+    ),
+    "optimizer__": Route(
+        "the optimizer's constructor",
+        honoured=None,
+        taken={"learning_rate": "the learning_rate_init parameter"},
+    ),
+    "callbacks__": Route(
+        "callbacks",
+        honoured=(),
+        taken={},
+    ),
+}
+
+
+def routed(params, prefix):
+    """The settings of ``params`` with ``prefix``, without it."""
+    return {
+        name[len(prefix) :]: value
+        for name, value in params.items()
+        if name.startswith(prefix)
+    }
+
+
+def check_param_names(owner, names, valid):
+    """Raise a ValueError for the first name that is neither valid nor routed.
+
+    Parameters
+    ----------
+    owner : str
+        The estimator's class name, for messages.
+    names : iterable of str
+        The names to check.
+    valid : iterable of str
+        The first-class parameter names.
+    """
+    valid = sorted(valid)
+    for name in names:
+        if name in valid:
+            continue
+        prefix = next((p for p in ROUTES if name.startswith(p)), None)
+        if prefix is None:
+            _unknown(owner, name, valid)
+        _check_routed(name, prefix, ROUTES[prefix])
+
+
+def _unknown(owner, name, valid):
+    candidates = valid + [p + "..." for p in ROUTES]
+    close = difflib.get_close_matches(name, candidates, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(
+        f"{owner} got an unknown parameter {name!r}.{hint} Valid parameters: "
+        f"{', '.join(valid)}. Keras settings can be passed with a prefix: "
+        f"{', '.join(ROUTES)} (for example fit__shuffle=False or "
+        "optimizer__momentum=0.9)."
+    )
+
+
+def _check_routed(name, prefix, route):
+    key = name[len(prefix) :]
+    if key in route.taken:
+        raise ValueError(
+            f"{name} collides with {route.taken[key]}; use that instead of the "
+            "routed key."
+        )
+    if prefix == "callbacks__":
+        raise ValueError(
+            f"{name}: callbacks are not configured by routed keys; pass "
+            "configured keras.callbacks.Callback instances in the callbacks "
+            "parameter."
+        )
+    if route.honoured is None or key in route.honoured:
+        return
+    close = difflib.get_close_matches(key, route.honoured, n=1)
+    hint = f" Did you mean {prefix + close[0]!r}?" if close else ""
+    raise ValueError(
+        f"{name} is not routed: skfashion passes only "
+        f"{', '.join(prefix + k for k in route.honoured)} to {route.target}.{hint}"
+    )
