@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """ANNClassifier: a dense (multi-layer perceptron) network."""
 
-from skfashion._base import BaseImageClassifier, layer_sizes
+from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
+from skfashion._network import layer_sizes
 
 __all__ = ["ANNClassifier"]
 

@@ -18,43 +18,34 @@ import keras
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import train_test_split
-from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils._tags import ClassifierTags
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skfashion._callbacks import CosineAnnealing, MLPStopping
+from skfashion._callbacks import fit_callbacks
 from skfashion._image import flatten_images, same_image
 from skfashion._network import (
     ACTIVATIONS,
     OPTIMIZERS,
-    LayerFactory,
-    assemble,
+    build_network,
     initial_learning_rate,
-    make_optimizer,
+    layer_sizes,
     resolve_dtype_policy,
 )
 from skfashion._retracing import expected_retracing
 from skfashion._routing import check_param_names, routed
 from skfashion._scikeras import KerasAdapter
 from skfashion._seeding import fit_seeds, keras_seed
+from skfashion._targets import (
+    encode_labels,
+    fit_classes,
+    sample_weights,
+    split_validation,
+)
 from skfashion._threads import follow_omp_num_threads
 
-__all__ = ["BaseImageClassifier", "layer_sizes"]
-
-
-def layer_sizes(value, name):
-    """Normalise an int or a sequence of ints to a tuple of positive ints."""
-    sizes = (value,) if isinstance(value, Integral) else tuple(value)
-    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-        raise ValueError(f"{name} must contain only positive integers, got {value!r}.")
-    return tuple(int(s) for s in sizes)
+__all__ = ["BaseImageClassifier"]
 
 
 class BaseImageClassifier(KerasAdapter):
@@ -178,38 +169,6 @@ class BaseImageClassifier(KerasAdapter):
         }
         return X, y, found
 
-    def _sample_weight(self, sample_weight, X, y, incremental):
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        if self.class_weight is None:
-            return sample_weight
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit: the "
-                "class frequencies of one batch are not those of the data. Pass "
-                "a dict of class weights instead."
-            )
-        weights = compute_sample_weight(self.class_weight, y).astype(X.dtype)
-        return weights if sample_weight is None else sample_weight * weights
-
-    def _split(self, X, y, sample_weight, seed):
-        arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
-        try:
-            parts = train_test_split(
-                *arrays, test_size=self.validation_fraction, stratify=y,
-                random_state=seed,
-            )  # fmt: skip
-        except ValueError as exc:
-            raise ValueError(
-                f"early_stopping=True holds out validation_fraction="
-                f"{self.validation_fraction} of the training data, stratified by "
-                f"class, but this failed: {exc}"
-            ) from exc
-        train, validation = parts[0::2], tuple(parts[1::2])
-        return *train, *([None] * (3 - len(train))), validation
-
     # -------------------------------------------------------------- training
 
     def _train(self, X, y, sample_weight, *, mode, classes=None):
@@ -218,54 +177,49 @@ class BaseImageClassifier(KerasAdapter):
         fitted = self.__sklearn_is_fitted__()
         incremental = mode == "partial"
         keep = fitted and (incremental or (mode == "fit" and self.warm_start))
-        if incremental and not fitted and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        if incremental and fitted and classes is not None:
-            if not np.array_equal(self.classes_, np.unique(classes)):
-                raise ValueError(
-                    f"classes={np.unique(classes).tolist()} is not the same as on "
-                    f"the first call to partial_fit, {self.classes_.tolist()}."
-                )
         X, y, found = self._check_training_data(X, y, reset=not keep)
-        if keep:
-            classes_ = self.classes_
-        else:
-            classes_ = np.unique(classes if incremental else y)
-        if len(classes_) < 2:
-            raise ValueError(
-                "The number of classes has to be greater than one; got "
-                f"{len(classes_)} class: {classes_.tolist()}."
-            )
-        y_encoded = _encode(y, classes_)
-        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        classes_ = fit_classes(
+            y,
+            known=self.classes_ if keep else None,
+            classes=classes,
+            incremental=incremental,
+        )
+        y_encoded = encode_labels(y, classes_)
+        sample_weight = sample_weights(
+            sample_weight, self.class_weight, X, y, incremental=incremental
+        )
         split_seed, network_seed = fit_seeds(self.random_state)
         validation = None
         if self.early_stopping and not incremental:
-            X, y_encoded, sample_weight, validation = self._split(
-                X, y_encoded, sample_weight, split_seed
-            )
+            X, y_encoded, sample_weight, validation = split_validation(
+                X, y_encoded, sample_weight,
+                fraction=self.validation_fraction, seed=split_seed,
+            )  # fmt: skip
         batch_size = self._batch_size(len(X))
         if keep:
             model, image_shape = self.model_, self.image_shape_
         else:
             n_features = found["n_features_in_"]
             image_shape = self._image_shape_for(n_features, found["input_shape"])
-            model = self._build_network(
-                n_features, len(classes_), batch_size, network_seed, image_shape
-            )
+            model = build_network(
+                lambda inputs, layers: self._build_body(inputs, layers, image_shape),
+                vars(self), name=type(self).__name__, n_features=n_features,
+                n_classes=len(classes_), batch_size=batch_size, seed=network_seed,
+            )  # fmt: skip
         epochs = {"fit": self.epochs, "partial": 1, "init": 0}[mode]
         initial_epoch = self.n_iter_ if keep else 0
-        callbacks = [
-            *(self.callbacks or []),
-            MLPStopping(
-                validation=validation is not None,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-            ),
-        ]
+        start = None
         if self.learning_rate == "cosine":
             start = initial_learning_rate(self.optimizer, self.learning_rate_init)
-            callbacks.append(CosineAnnealing(start, epochs, initial_epoch))
+        callbacks = fit_callbacks(
+            self.callbacks,
+            validation=validation is not None,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            cosine_start=start,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+        )
         with keras_seed(network_seed), expected_retracing():
             history = self._fit_network(
                 model, X, y_encoded,
@@ -281,53 +235,24 @@ class BaseImageClassifier(KerasAdapter):
                 key: self.history_.get(key, []) + history.get(key, [])
                 for key in {**self.history_, **history}
             }
-        else:
-            self._set_input_attributes(found)
-        self._set_training_attributes(classes_, model, history, image_shape)
+        self._set_fitted(found, classes_, model, history, image_shape)
         return self
 
     def _batch_size(self, n_samples):
         """MLPClassifier's rule: "auto" is ``min(200, n_samples)``."""
         return min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
 
-    def _build_network(self, n_features, n_classes, batch_size, seed, image_shape):
-        policy = resolve_dtype_policy(self.dtype_policy)
-        layers = LayerFactory(
-            seed=seed,
-            policy=policy,
-            # MLPClassifier adds 0.5 * alpha * ||W||^2 / batch_size to the mean
-            # batch loss; Keras' L2(l2) adds l2 * ||W||^2.
-            l2=0.5 * self.alpha / batch_size,
-            activation=ACTIVATIONS[self.activation],
-        )
-        optimizer = make_optimizer(
-            self.optimizer,
-            self.learning_rate_init,
-            routed(vars(self), "optimizer__"),
-            policy,
-        )
-        return assemble(
-            lambda inputs, factory: self._build_body(inputs, factory, image_shape),
-            layers,
-            n_features=n_features,
-            n_classes=n_classes,
-            name=type(self).__name__,
-            optimizer=optimizer,
-            compile_options=routed(vars(self), "compile__"),
-        )
-
     def _image_shape_for(self, n_features, input_shape):
         """``image_shape_`` of a new fit (subclasses)."""
         return input_shape
 
-    def _set_input_attributes(self, found):
-        self.n_features_in_ = found["n_features_in_"]
-        if found["feature_names_in_"] is not None:
-            self.feature_names_in_ = found["feature_names_in_"]
-        else:
+    def _set_fitted(self, found, classes, model, history, image_shape):
+        """Set every fitted attribute at once (``found``: None keeps X's)."""
+        if found is not None:
             self.__dict__.pop("feature_names_in_", None)
-
-    def _set_training_attributes(self, classes, model, history, image_shape):
+            if found["feature_names_in_"] is not None:
+                self.feature_names_in_ = found["feature_names_in_"]
+            self.n_features_in_ = found["n_features_in_"]
         loss = list(history.get("loss", []))
         validation = history.get("val_accuracy") if self.early_stopping else None
         vars(self).update(
@@ -518,13 +443,3 @@ width) or (n_samples, height, width, channels)
         tags.input_tags.three_d_array = True
         tags.non_deterministic = self.random_state is None
         return tags
-
-
-def _encode(y, classes):
-    unseen = np.setdiff1d(np.unique(y), classes)
-    if unseen.size:
-        raise ValueError(
-            f"y contains labels not seen in the first call: {unseen.tolist()}; "
-            f"known classes are {classes.tolist()}."
-        )
-    return np.searchsorted(classes, y)

@@ -12,7 +12,24 @@ __all__ = [
     "MLPStopping",
     "StepProgbar",
     "cosine_learning_rate",
+    "fit_callbacks",
 ]
+
+
+def fit_callbacks(user, *, validation, tol, n_iter_no_change, cosine_start,
+                  epochs, initial_epoch):  # fmt: skip
+    """The callbacks of one fit: the user's, the stopping rule, the schedule.
+
+    ``cosine_start`` is the initial rate of a cosine schedule, or None for a
+    constant rate.
+    """
+    callbacks = [
+        *(user or []),
+        MLPStopping(validation=validation, tol=tol, n_iter_no_change=n_iter_no_change),
+    ]
+    if cosine_start is not None:
+        callbacks.append(CosineAnnealing(cosine_start, epochs, initial_epoch))
+    return callbacks
 
 
 def cosine_learning_rate(start, epoch, epochs):

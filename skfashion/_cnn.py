@@ -6,9 +6,10 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skfashion._base import BaseImageClassifier, layer_sizes
+from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
 from skfashion._image import resolve_image_shape
+from skfashion._network import layer_sizes
 
 __all__ = ["CNNClassifier"]
 

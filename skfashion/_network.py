@@ -9,10 +9,11 @@ estimator's ``_build_body(inputs, layers)`` takes one and never reads those
 from temporary attributes.
 """
 
-from numbers import Real
+from numbers import Integral, Real
 
 import keras
 
+from skfashion._routing import routed
 from skfashion._seeding import SeedStream
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "OPTIMIZERS",
     "LayerFactory",
     "assemble",
+    "build_network",
     "initial_learning_rate",
+    "layer_sizes",
     "make_optimizer",
     "resolve_dtype_policy",
 ]
@@ -44,6 +47,14 @@ OPTIMIZERS = {
     "rmsprop": keras.optimizers.RMSprop,
     "sgd": keras.optimizers.SGD,
 }
+
+
+def layer_sizes(value, name):
+    """Normalise an int or a sequence of ints to a tuple of positive ints."""
+    sizes = (value,) if isinstance(value, Integral) else tuple(value)
+    if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        raise ValueError(f"{name} must contain only positive integers, got {value!r}.")
+    return tuple(int(s) for s in sizes)
 
 
 def resolve_dtype_policy(value):
@@ -233,6 +244,51 @@ def assemble(build_body, layers, *, n_features, n_classes, name, optimizer,
         }
     )
     return model
+
+
+def build_network(build_body, params, *, name, n_features, n_classes, batch_size,
+                  seed):  # fmt: skip
+    """The compiled network of an estimator's parameters.
+
+    Parameters
+    ----------
+    build_body : callable
+        ``build_body(inputs, layers)``, see :func:`assemble`.
+    params : mapping
+        The estimator's parameters (``alpha``, ``activation``,
+        ``dtype_policy``, ``optimizer``, ``learning_rate_init`` and the
+        routed ``optimizer__`` and ``compile__`` settings).
+    name : str
+        The model's name.
+    n_features, n_classes, batch_size : int
+        Input and output sizes, and the training batch size.
+    seed : int or None
+        Seed of the layers' seed stream.
+    """
+    policy = resolve_dtype_policy(params["dtype_policy"])
+    layers = LayerFactory(
+        seed=seed,
+        policy=policy,
+        # MLPClassifier adds 0.5 * alpha * ||W||^2 / batch_size to the mean
+        # batch loss; Keras' L2(l2) adds l2 * ||W||^2.
+        l2=0.5 * params["alpha"] / batch_size,
+        activation=ACTIVATIONS[params["activation"]],
+    )
+    optimizer = make_optimizer(
+        params["optimizer"],
+        params["learning_rate_init"],
+        routed(params, "optimizer__"),
+        policy,
+    )
+    return assemble(
+        build_body,
+        layers,
+        n_features=n_features,
+        n_classes=n_classes,
+        name=name,
+        optimizer=optimizer,
+        compile_options=routed(params, "compile__"),
+    )
 
 
 def default_steps_per_execution():

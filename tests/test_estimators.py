@@ -30,9 +30,10 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-import skfashion._base as base_module
 import skfashion._seeding as seeding
+import skfashion._targets as targets_module
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
+from skfashion._targets import split_validation
 
 FAST_ANN = dict(
     hidden_layer_sizes=(32,),
@@ -467,13 +468,13 @@ class WeightRecorder(keras.callbacks.Callback):
 def test_early_stopping_restores_best_weights(digits, monkeypatch):
     X, y, _ = digits
     calls = []
-    real_split = base_module.train_test_split
+    real_split = targets_module.train_test_split
 
     def spy(*arrays, **kwargs):
         calls.append(kwargs)
         return real_split(*arrays, **kwargs)
 
-    monkeypatch.setattr(base_module, "train_test_split", spy)
+    monkeypatch.setattr(targets_module, "train_test_split", spy)
     recorder = WeightRecorder()
     est = ANNClassifier(
         hidden_layer_sizes=(16,),
@@ -504,7 +505,9 @@ def test_validation_split_is_stratified_and_seeded(digits):
     y_enc = np.searchsorted(np.unique(y), y)
     seeds = seeding.fit_seeds(est.random_state)
     assert_array_equal(seeds, seeding.fit_seeds(est.random_state))
-    _, y_train, _, (_, y_val) = est._split(X, y_enc, None, seeds[0])
+    _, y_train, _, (_, y_val) = split_validation(
+        X, y_enc, None, fraction=est.validation_fraction, seed=seeds[0]
+    )
     assert len(y_val) == pytest.approx(0.25 * len(y), abs=1)
     assert_allclose(
         np.bincount(y_val) / len(y_val), np.bincount(y_enc) / len(y_enc), atol=0.01
