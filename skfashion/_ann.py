@@ -70,7 +70,7 @@ class ANNClassifier(BaseImageClassifier):
     _parameter_constraints = {**BaseImageClassifier._parameter_constraints}
     # A dense network's layers hold little per row (768 values by default):
     # big chunks, where the matrix products run fastest.
-    _predict_batch_size = 8192
+    _predict_batch_size = 16384
 
     def __init__(
         self,
@@ -130,7 +130,7 @@ class ANNClassifier(BaseImageClassifier):
 fill_doc(
     ANNClassifier,
     epochs=10,
-    predict_batch_size=8192,
+    predict_batch_size=16384,
     batch_size='"auto"',
     batch_size_note=(
         "Batches of 256 to 800 made the ANN's epochs 6-29% cheaper on\n"

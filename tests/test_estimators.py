@@ -50,6 +50,8 @@ FAST_CNN = dict(
     learning_rate_init=0.01,
     random_state=0,
 )
+# Fits of at most 24 steps run eagerly, without tracing: cheaper for searches.
+EAGER = dict(epochs=4, batch_size=256)
 BOTH = [
     pytest.param(ANNClassifier, FAST_ANN, id="ANN"),
     pytest.param(CNNClassifier, FAST_CNN, id="CNN"),
@@ -764,7 +766,7 @@ def test_models_are_released(digits):
 def test_grid_search_over_pipeline(n_jobs, digits):
     X, y, _ = digits
     raw = (X * 255).astype(np.uint8)
-    pipe = make_pipeline(ImagePreprocessor(), ANNClassifier(**FAST_ANN))
+    pipe = make_pipeline(ImagePreprocessor(), ANNClassifier(**{**FAST_ANN, **EAGER}))
     search = GridSearchCV(
         pipe,
         {
@@ -786,7 +788,7 @@ def test_grid_search_over_pipeline(n_jobs, digits):
 def test_grid_search_over_cnn(n_jobs, digits):
     X, y, images = digits
     search = GridSearchCV(
-        CNNClassifier(**FAST_CNN),
+        CNNClassifier(**{**FAST_CNN, **EAGER}),
         {"filters": [(4,), (8,)], "dropout": [0.0, 0.25]},
         cv=3,
         n_jobs=n_jobs,

@@ -42,7 +42,8 @@ def search(digits):
     raw = (X * 16).round().astype(np.uint8)
     pipe = make_pipeline(
         ImagePreprocessor(input_range=(0, 16)),
-        ANNClassifier(epochs=3, batch_size=64, random_state=0),
+        # At most 24 steps a fit: the fits run eagerly, without tracing.
+        ANNClassifier(epochs=3, batch_size=256, random_state=0),
     )
     grid = {
         "annclassifier__hidden_layer_sizes": [(8,), (32, 16)],
