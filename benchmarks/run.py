@@ -225,12 +225,19 @@ def _median_ms(call, n):
 
 
 def _interleaved_ms(calls, n):
-    """Median ms of each call, the calls taking turns ``n`` times."""
+    """Median ms of each call, the calls taking turns ``n`` times.
+
+    Every other turn runs in reverse order, and each call runs once untimed
+    before its timed run: the thread pools of one library (OpenBLAS' for
+    MLPClassifier, TensorFlow's) keep spinning for a while after a call and
+    slow down a different library's call that follows at once.
+    """
     times = {name: [] for name in calls}
-    for _ in range(n):
-        for name, call in calls.items():
+    for turn in range(n):
+        for name in _order(list(calls), turn):
+            calls[name]()
             start = time.perf_counter()
-            call()
+            calls[name]()
             times[name].append(time.perf_counter() - start)
     return {name: 1000 * statistics.median(t) for name, t in times.items()}
 
@@ -239,8 +246,8 @@ def _fit_stages(X, y):
     """Seconds of each stage of one small ANNClassifier fit."""
     import keras
 
+    import skfashion._base as base
     from skfashion import ANNClassifier
-    from skfashion._base import BaseImageClassifier
 
     stages = {"validation": 0.0, "build_compile": 0.0, "keras_fit": 0.0}
     originals = {}
@@ -258,8 +265,8 @@ def _fit_stages(X, y):
 
         setattr(owner, attr, wrapper)
 
-    timed(BaseImageClassifier, "_check_training_data", "validation")
-    timed(BaseImageClassifier, "_build_network", "build_compile")
+    timed(base.BaseImageClassifier, "_check_training_data", "validation")
+    timed(base, "build_network", "build_compile")
     timed(keras.Model, "fit", "keras_fit")
     try:
         start = time.perf_counter()
@@ -289,11 +296,12 @@ def _latency(spec):
 
     quick = spec["quick"]
     n_calls = 10 if quick else 40
-    X, y, X_test, y_test = _data(3000 if quick else 10000, 10000)
+    n_train = 3000 if quick else 10000
+    X, y, X_test, y_test = _data(n_train, 10000)
     warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
     ann = ANNClassifier(epochs=1, random_state=0).fit(X, y)
     mlp = MLPClassifier((512, 256), max_iter=1, random_state=0).fit(X, y)
-    result = {"predict_ms": {}}
+    result = {"n_train": n_train, "predict_ms": {}}
     for n in (1, 100, 10000):
         x = X_test[:n]
         calls = {
@@ -471,6 +479,22 @@ def run_worker(spec, env_extra=None):
     raise RuntimeError(f"worker {spec} failed:\n{proc.stderr[-3000:]}")
 
 
+def _machine():
+    """CPU model, cores and whether it has AMX bfloat16, from /proc/cpuinfo."""
+    model, amx = platform.processor() or platform.machine(), False
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and ":" in line:
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("flags"):
+                    amx = "amx_bf16" in line.split()
+    except OSError:
+        pass
+    amx_note = ", AMX bfloat16" if amx else ""
+    return f"{model}{amx_note}, {os.cpu_count()} cores, {platform.system()}"
+
+
 def _median(rows, key):
     return statistics.median(row[key] for row in rows)
 
@@ -605,7 +629,7 @@ def main(argv=None):
     start = time.perf_counter()
     results = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "machine": _machine(),
         "quick": quick,
         "repeats": repeats,
         "n_train": n_train,
@@ -788,8 +812,8 @@ def markdown(r):
             f"{section}-skfashion spends {wrapped['outside_keras_fit_s']:.3f} s of "
             "its fit and "
             f"{1000 * wrapped['outside_keras_predict_s']:.1f} ms of a predict "
-            "outside Keras' Model.fit/Model.predict (validation, label encoding, "
-            "routing).",
+            "outside Keras' Model.fit and its prediction calls (validation, label "
+            "encoding, routing).",
             "",
         ]
         for key, label in (("fit_s_ratio", "fit"), ("predict_s_ratio", "predict")):
@@ -907,6 +931,11 @@ def markdown(r):
     if "latency" in r:
         lat = r["latency"]
         lines += [
+            "Section (f) trains its networks for one epoch on "
+            f"{lat['n_train']:,} images "
+            "(predictions need trained weights, not accuracy) and times every "
+            "call in one process, the candidates taking turns.",
+            "",
             "| predict, median ms | skfashion | MLPClassifier | ratio "
             "| model_.predict_on_batch | model_.predict (before) |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
