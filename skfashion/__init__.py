@@ -11,10 +11,17 @@ __version__ = "0.1.0.dev0"
 _LAZY = {
     "ANNClassifier": "skfashion._ann",
     "CNNClassifier": "skfashion._cnn",
+    "EmbeddingTransformer": "skfashion._embedding",
     "ImagePreprocessor": "skfashion._preprocessing",
 }
 
-__all__ = ["ANNClassifier", "CNNClassifier", "ImagePreprocessor", "__version__"]
+__all__ = [
+    "ANNClassifier",
+    "CNNClassifier",
+    "EmbeddingTransformer",
+    "ImagePreprocessor",
+    "__version__",
+]
 
 
 def __getattr__(name):

@@ -22,6 +22,8 @@ __all__ = [
     "LayerFactory",
     "assemble",
     "build_network",
+    "embedding_model",
+    "embedding_units",
     "initial_learning_rate",
     "layer_sizes",
     "make_optimizer",
@@ -289,6 +291,19 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         optimizer=optimizer,
         compile_options=routed(params, "compile__"),
     )
+
+
+def embedding_model(model):
+    """A model sharing ``model``'s layers, whose output is the input of its
+    softmax layer: the last hidden layer's activations."""
+    return keras.Model(
+        model.inputs, model.get_layer("probabilities").input, name="embeddings"
+    )
+
+
+def embedding_units(model):
+    """The width of ``model``'s last hidden layer."""
+    return int(model.get_layer("probabilities").input.shape[-1])
 
 
 def default_steps_per_execution():

@@ -77,6 +77,8 @@ register("skfashion.ANNClassifier", "skfashion._ann", "ANNClassifier",
 register("skfashion.CNNClassifier", "skfashion._cnn", "CNNClassifier",
          networks=("model_",))  # fmt: skip
 register("skfashion.ImagePreprocessor", "skfashion._preprocessing", "ImagePreprocessor")
+register("skfashion.EmbeddingTransformer", "skfashion._embedding",
+         "EmbeddingTransformer")  # fmt: skip
 register("sklearn.pipeline.Pipeline", "sklearn.pipeline", "Pipeline")
 
 
@@ -90,8 +92,8 @@ def _entry_of(obj):
 def _refuse(obj, where):
     raise TypeError(
         f"{where}: a {type(obj).__module__}.{type(obj).__qualname__} cannot be "
-        "stored safely by skfashion.io, which stores skfashion's estimators, "
-        "ImagePreprocessor and Pipelines of them, with parameters of plain "
+        "stored safely by skfashion.io, which stores skfashion's estimators "
+        "and transformers and Pipelines of them, with parameters of plain "
         "types. For other objects use skops.io, or pickle/joblib for files "
         "you trust."
     )
@@ -226,8 +228,9 @@ def dump(obj, file):
 
     Parameters
     ----------
-    obj : ANNClassifier, CNNClassifier, ImagePreprocessor or Pipeline
-        Fitted or not. A pipeline's steps must all be skfashion objects.
+    obj : estimator or Pipeline
+        An ANNClassifier, CNNClassifier, ImagePreprocessor or
+        EmbeddingTransformer, fitted or not, or a Pipeline of them.
     file : str, path-like or binary file object
         Where to write. Nothing is written when the object cannot be stored.
 

@@ -2,12 +2,26 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
+from skfashion import (
+    ANNClassifier,
+    CNNClassifier,
+    EmbeddingTransformer,
+    ImagePreprocessor,
+)
 
 # Default parameters, as users run check_estimator. The checks' tiny tabular
 # datasets (1 to 30 features) are read by the CNN as square images where the
 # count is a square, else as one-pixel-high images (with a warning).
-ESTIMATORS = [ImagePreprocessor(), ANNClassifier(), CNNClassifier()]
+ESTIMATORS = [
+    ImagePreprocessor(),
+    ANNClassifier(),
+    CNNClassifier(),
+    # A transformer needs the network it reads, which has no default; a seeded
+    # one, so that the checks comparing two fits apply.
+    EmbeddingTransformer(
+        ANNClassifier(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+    ),
+]
 
 # The same three, for the same reasons, for both classifiers.
 CLASSIFIER_XFAILS = {

@@ -13,6 +13,7 @@ from skfashion.reporting._displays import (
     PredictionGridDisplay,
     TrainingHistoryDisplay,
 )
+from skfashion.reporting._inspection import EmbeddingDisplay, OcclusionDisplay
 from skfashion.reporting._tables import (
     class_report,
     cv_results_to_frame,
@@ -21,7 +22,9 @@ from skfashion.reporting._tables import (
 
 __all__ = [
     "CVResultsDisplay",
+    "EmbeddingDisplay",
     "FeatureMapsDisplay",
+    "OcclusionDisplay",
     "PredictionGridDisplay",
     "TrainingHistoryDisplay",
     "class_report",
