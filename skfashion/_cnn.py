@@ -6,6 +6,7 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skfashion._augmentation import PRESETS, check_augmentation
 from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
 from skfashion._image import resolve_image_shape
@@ -68,6 +69,20 @@ class CNNClassifier(BaseImageClassifier):
         sqrt(n), 1)`` grayscale image, else ``(sqrt(n/3), sqrt(n/3), 3)`` RGB,
         else (with a warning) an image one pixel high, ``(1, n, 1)``.
 
+    augmentation : {"light", "standard"}, list of Keras layers or None, \
+default=None
+        Random transformations of the training images, applied inside the
+        network while training only (never in ``predict``, ``predict_proba``
+        or ``score``; in a search, only to the training folds), and seeded by
+        ``random_state``. "light" flips images left to right; "standard" also
+        shifts them by up to 4% of their height and width (about a pixel of
+        a 28x28 image), by whole pixels, filling with 0.
+        A list takes Keras' random image layers (``keras.layers.RandomFlip``,
+        ``RandomTranslation``, ``RandomZoom``, ...), copied at each fit. The
+        layers see the network's input: pixels in [0, 1] after
+        :class:`ImagePreprocessor`, so pass ``value_range=(0, 1)`` to the
+        layers that take one (Keras' default is (0, 255)).
+
     %(training_parameters)s
 
     Attributes
@@ -100,6 +115,7 @@ class CNNClassifier(BaseImageClassifier):
         "padding": [StrOptions({"same", "valid"})],
         "batch_normalization": ["boolean"],
         "image_shape": ["array-like", None],
+        "augmentation": [None, StrOptions(set(PRESETS)), list],
     }
 
     def __init__(
@@ -113,6 +129,7 @@ class CNNClassifier(BaseImageClassifier):
         hidden_layer_sizes=(256,),
         batch_normalization=False,
         image_shape=None,
+        augmentation=None,
         activation="relu",
         alpha=1e-4,
         batch_size=128,
@@ -140,6 +157,7 @@ class CNNClassifier(BaseImageClassifier):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.batch_normalization = batch_normalization
         self.image_shape = image_shape
+        self.augmentation = augmentation
         self.activation = activation
         self.alpha = alpha
         self.batch_size = batch_size
@@ -158,6 +176,10 @@ class CNNClassifier(BaseImageClassifier):
         self.verbose = verbose
         self.warm_start = warm_start
         self._set_routed_params(kwargs)
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_augmentation(self.augmentation)
 
     def _image_shape_for(self, n_features, input_shape):
         shape = resolve_image_shape(
@@ -193,6 +215,8 @@ class CNNClassifier(BaseImageClassifier):
     def _build_body(self, inputs, layers, image_shape):
         bn = self.batch_normalization
         x = layers.reshape(image_shape, name="image")(inputs)
+        for layer in layers.augmentation(self.augmentation):
+            x = layer(x)  # acts only while training
         filters = layer_sizes(self.filters, "filters")
         for i, (n_filters, pool) in enumerate(
             zip(filters, self._pool_sizes(image_shape))

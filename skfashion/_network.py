@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 import keras
 
+from skfashion._augmentation import augmentation_layers
 from skfashion._routing import routed
 from skfashion._seeding import SeedStream
 
@@ -148,6 +149,10 @@ class LayerFactory:
 
     def pool(self, pool_size, *, name):
         return keras.layers.MaxPooling2D(pool_size, name=name, dtype=self.policy)
+
+    def augmentation(self, value):
+        """The seeded training-time augmentation layers of ``value``."""
+        return augmentation_layers(value, seeds=self._seeds, policy=self.policy)
 
     def reshape(self, shape, *, name):
         return keras.layers.Reshape(shape, name=name, dtype=self.policy)

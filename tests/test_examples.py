@@ -26,6 +26,8 @@ EXPECTED_PNGS = {
         "cnn_predictions",
     ],
     "plot_successive_halving.py": ["halving_full_grid"],
+    "plot_embeddings.py": ["embeddings_pca", "embeddings_tsne"],
+    "plot_occlusion.py": ["occlusion_cnn", "occlusion_mlp"],
     "plot_mnist_digits.py": ["mnist_confusion_matrices", "mnist_confident_errors"],
     "plot_feature_maps.py": [
         "feature_maps_0",

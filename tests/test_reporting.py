@@ -306,3 +306,29 @@ def test_tensorboard_logs_from_an_estimator(digits, tmp_path):
     assert ("epoch_loss", "scalars") in tags["train"]
     assert ("epoch_accuracy", "scalars") in tags["validation"]
     assert any(kind == "histograms" for _, kind in tags["train"])
+
+
+def test_every_display_draws_on_the_axes_it_is_given(search, cnn, digits):
+    X, y, images = digits
+    raw = (X * 16).round().astype(np.uint8)
+    fig, ax = plt.subplots()
+    d = CVResultsDisplay.from_cv_results(search, x="epochs", hue="optimizer", ax=ax)
+    assert d.ax_ is ax and d.figure_ is fig
+    fig, axes = plt.subplots(1, 2)
+    d = TrainingHistoryDisplay.from_estimator(search.best_estimator_, axes=axes)
+    assert list(d.ax_) == list(axes) and d.figure_ is fig
+    fig, axes = plt.subplots(2, 3)
+    d = PredictionGridDisplay.from_estimator(
+        search.best_estimator_, raw, y, images=images, n_images=6, axes=axes
+    )
+    assert d.ax_ is not None and d.figure_ is fig
+    assert [a.get_title() != "" for a in axes.flat] == [True] * 6
+    with pytest.raises(ValueError, match="at least 6 axes"):
+        PredictionGridDisplay.from_estimator(
+            search.best_estimator_, raw, y, images=images, n_images=6,
+            axes=axes.flat[:2],
+        )  # fmt: skip
+    fig, axes = plt.subplots(2, 4)
+    d = FeatureMapsDisplay.from_estimator(cnn, X[0], max_maps=3, axes=axes)
+    assert d.figure_ is fig and d.ax_.shape == (2, 4)
+    assert d.ax_[0, 0] is axes[0, 0]

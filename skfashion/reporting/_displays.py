@@ -207,8 +207,8 @@ class TrainingHistoryDisplay:
 
     Attributes
     ----------
-    axes_ : ndarray of matplotlib Axes
-        The loss and the accuracy axes.
+    ax_ : ndarray of matplotlib Axes
+        The loss and the accuracy axes (``axes_`` is the same array).
     figure_ : matplotlib Figure
         Their figure.
     """
@@ -231,7 +231,7 @@ class TrainingHistoryDisplay:
         Returns
         -------
         display : TrainingHistoryDisplay
-            The display, with ``axes_`` and ``figure_``.
+            The display, with ``ax_`` and ``figure_``.
         """
         final = _final_estimator(estimator)
         if not hasattr(final, "history_"):
@@ -252,7 +252,7 @@ class TrainingHistoryDisplay:
         Returns
         -------
         display : TrainingHistoryDisplay
-            Self, with ``axes_`` and ``figure_`` set.
+            Self, with ``ax_`` and ``figure_`` set.
         """
         import matplotlib.pyplot as plt
 
@@ -273,7 +273,8 @@ class TrainingHistoryDisplay:
             ax.grid(True, alpha=0.3)
         if self.name:
             fig.suptitle(f"{self.name} training history")
-        self.axes_, self.figure_ = np.asarray(axes), fig
+        self.ax_ = self.axes_ = np.asarray(axes, dtype=object)
+        self.figure_ = fig
         return self
 
 
@@ -296,8 +297,9 @@ class PredictionGridDisplay:
 
     Attributes
     ----------
-    axes_ : ndarray of matplotlib Axes
-        One per image (2-D grid).
+    ax_ : ndarray of matplotlib Axes
+        One per image (a 2-D grid unless ``axes`` were given); ``axes_`` is
+        the same array.
     figure_ : matplotlib Figure
         Their figure.
     """
@@ -321,6 +323,7 @@ class PredictionGridDisplay:
         n_images=16,
         select="first",
         n_cols=None,
+        axes=None,
     ):
         """Predict on ``X`` and show ``n_images`` of them.
 
@@ -344,11 +347,13 @@ class PredictionGridDisplay:
             made with the highest predicted probability.
         n_cols : int, default=None
             Columns of the grid; about square when None.
+        axes : array-like of matplotlib Axes, default=None
+            At least one per image, drawn in order; a new figure when None.
 
         Returns
         -------
         display : PredictionGridDisplay
-            The display, with ``axes_`` and ``figure_``.
+            The display, with ``ax_`` and ``figure_``.
         """
         if select not in ("first", "errors", "confident_errors"):
             raise ValueError(
@@ -384,34 +389,43 @@ class PredictionGridDisplay:
             images, y[chosen], y_pred[chosen], confidence[chosen],
             target_names=target_names,
         )  # fmt: skip
-        return display.plot(n_cols=n_cols)
+        return display.plot(n_cols=n_cols, axes=axes)
 
     def _name(self, label):
         if self.target_names is None:
             return str(label)
         return str(self.target_names[label])
 
-    def plot(self, *, n_cols=None):
+    def plot(self, *, n_cols=None, axes=None):
         """Draw the grid.
 
         Parameters
         ----------
         n_cols : int, default=None
             Columns of the grid; about square when None.
+        axes : array-like of matplotlib Axes, default=None
+            At least one per image, drawn in order; a new figure when None.
 
         Returns
         -------
         display : PredictionGridDisplay
-            Self, with ``axes_`` and ``figure_`` set.
+            Self, with ``ax_`` and ``figure_`` set.
         """
         import matplotlib.pyplot as plt
 
         n = max(len(self.images), 1)
-        n_cols = n_cols or math.ceil(math.sqrt(n))
-        n_rows = math.ceil(n / n_cols)
-        fig, axes = plt.subplots(
-            n_rows, n_cols, figsize=(1.9 * n_cols, 2.2 * n_rows), squeeze=False
-        )
+        created = axes is None
+        if created:
+            n_cols = n_cols or math.ceil(math.sqrt(n))
+            n_rows = math.ceil(n / n_cols)
+            fig, axes = plt.subplots(
+                n_rows, n_cols, figsize=(1.9 * n_cols, 2.2 * n_rows), squeeze=False
+            )
+        else:
+            axes = np.asarray(axes, dtype=object)
+            if axes.size < n:
+                raise ValueError(f"Expected at least {n} axes, got {axes.size}.")
+            fig = axes.flat[0].figure
         for ax in axes.flat:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -434,8 +448,10 @@ class PredictionGridDisplay:
                 spine.set_linewidth(2 if wrong else 0.5)
         if len(self.images) == 0:
             axes.flat[0].set_title("no images to show")
-        fig.tight_layout()
-        self.axes_, self.figure_ = axes, fig
+        if created:
+            fig.tight_layout()
+        self.ax_ = self.axes_ = axes
+        self.figure_ = fig
         return self
 
 
@@ -454,8 +470,8 @@ class FeatureMapsDisplay:
 
     Attributes
     ----------
-    axes_ : ndarray of matplotlib Axes
-        Grid of axes, one row per layer.
+    ax_ : ndarray of matplotlib Axes
+        Grid of axes, one row per layer; ``axes_`` is the same array.
     figure_ : matplotlib Figure
         Their figure.
     """
@@ -465,7 +481,7 @@ class FeatureMapsDisplay:
         self.activations = activations
 
     @classmethod
-    def from_estimator(cls, estimator, x, *, max_maps=8):
+    def from_estimator(cls, estimator, x, *, max_maps=8, axes=None):
         """Compute and plot the feature maps of a fitted CNNClassifier.
 
         Parameters
@@ -476,11 +492,14 @@ class FeatureMapsDisplay:
             One sample (flat row or image) or a batch of one.
         max_maps : int, default=8
             Channels shown per layer.
+        axes : array-like of matplotlib Axes, default=None
+            A grid of one row per convolution layer and ``1 + max_maps``
+            columns; a new figure when None.
 
         Returns
         -------
         display : FeatureMapsDisplay
-            The display, with ``axes_`` and ``figure_``.
+            The display, with ``ax_`` and ``figure_``.
         """
         import keras
 
@@ -515,28 +534,43 @@ class FeatureMapsDisplay:
             for layer, out in zip(conv_layers, outputs)
         ]
         image = batch.reshape(final.image_shape_)
-        return cls(image, activations).plot(max_maps=max_maps)
+        return cls(image, activations).plot(max_maps=max_maps, axes=axes)
 
-    def plot(self, *, max_maps=8):
+    def plot(self, *, max_maps=8, axes=None):
         """Draw the maps.
 
         Parameters
         ----------
         max_maps : int, default=8
             Channels shown per layer.
+        axes : array-like of matplotlib Axes, default=None
+            A grid of one row per convolution layer and ``1 + max_maps``
+            columns; a new figure when None.
 
         Returns
         -------
         display : FeatureMapsDisplay
-            Self, with ``axes_`` and ``figure_`` set.
+            Self, with ``ax_`` and ``figure_`` set.
         """
         import matplotlib.pyplot as plt
 
         n_rows = len(self.activations)
         n_cols = 1 + max_maps
-        fig, axes = plt.subplots(
-            n_rows, n_cols, figsize=(1.3 * n_cols, 1.5 * n_rows + 0.4), squeeze=False
-        )
+        created = axes is None
+        if created:
+            fig, axes = plt.subplots(
+                n_rows, n_cols, figsize=(1.3 * n_cols, 1.5 * n_rows + 0.4),
+                squeeze=False,
+            )  # fmt: skip
+        else:
+            axes = np.asarray(axes, dtype=object)
+            if axes.size != n_rows * n_cols:
+                raise ValueError(
+                    f"Expected {n_rows} x {n_cols} axes (a row per convolution "
+                    f"layer, the input and {max_maps} maps), got {axes.shape}."
+                )
+            axes = axes.reshape(n_rows, n_cols)
+            fig = axes[0, 0].figure
         for ax in axes.flat:
             ax.set_xticks([])
             ax.set_yticks([])
@@ -551,7 +585,9 @@ class FeatureMapsDisplay:
                 else:
                     ax.axis("off")
         axes[0, 0].set_title("input", fontsize=7)
-        fig.suptitle("Convolution feature maps")
-        fig.tight_layout()
-        self.axes_, self.figure_ = axes, fig
+        if created:
+            fig.suptitle("Convolution feature maps")
+            fig.tight_layout()
+        self.ax_ = self.axes_ = axes
+        self.figure_ = fig
         return self

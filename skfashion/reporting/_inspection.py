@@ -122,7 +122,8 @@ class EmbeddingDisplay:
             ax.scatter(points[:, 0], points[:, 1], s=8, alpha=0.7,
                        label=_name(label, self.target_names))  # fmt: skip
         ax.legend(markerscale=2, fontsize="small", loc="best")
-        ax.set_title(f"Last hidden layer, {self.method.upper()} projection")
+        method = {"pca": "PCA", "tsne": "t-SNE"}.get(self.method, self.method)
+        ax.set_title(f"Last hidden layer, {method} projection")
         ax.set_xticks([])
         ax.set_yticks([])
         self.ax_, self.figure_ = ax, ax.figure
@@ -155,7 +156,7 @@ class OcclusionDisplay:
     Attributes
     ----------
     ax_ : ndarray of matplotlib Axes
-        One axes per image.
+        One axes per image; ``axes_`` is the same array.
     figure_ : matplotlib Figure
         Their figure.
     """
@@ -270,7 +271,8 @@ class OcclusionDisplay:
             ax.imshow(heat, cmap="RdBu_r", alpha=0.55, vmin=-limit, vmax=limit)
             ax.set_title(f"{_name(label, self.target_names)} ({p:.2f})", fontsize=9)
             ax.axis("off")
-        self.ax_, self.figure_ = axes, axes[0].figure
+        self.ax_ = self.axes_ = axes
+        self.figure_ = axes[0].figure
         return self
 
 
