@@ -148,26 +148,30 @@ def _model(spec):
     raise ValueError(f"unknown model {name!r}")
 
 
+def _timed(method, totals, key):
+    """``method``, adding the seconds of each call to ``totals[key]``."""
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            totals[key] += time.perf_counter() - start
+
+    return wrapper
+
+
 def _time_inside_keras():
     """Count the seconds spent inside Keras' Model.fit and its predictions."""
     import keras
 
     inside = {"fit": 0.0, "predict": 0.0}
-
-    def timed(name, method):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                inside[name] += time.perf_counter() - start
-
-        return wrapper
-
-    keras.Model.fit = timed("fit", keras.Model.fit)
-    keras.Model.predict = timed("predict", keras.Model.predict)
+    keras.Model.fit = _timed(keras.Model.fit, inside, "fit")
+    keras.Model.predict = _timed(keras.Model.predict, inside, "predict")
     # skfashion's forward pass runs the compiled function per chunk.
-    keras.Model.predict_on_batch = timed("predict", keras.Model.predict_on_batch)
+    keras.Model.predict_on_batch = _timed(
+        keras.Model.predict_on_batch, inside, "predict"
+    )
     return inside
 
 
@@ -253,17 +257,8 @@ def _fit_stages(X, y):
     originals = {}
 
     def timed(owner, attr, stage):
-        method = getattr(owner, attr)
-        originals[(owner, attr)] = method
-
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                stages[stage] += time.perf_counter() - start
-
-        setattr(owner, attr, wrapper)
+        originals[(owner, attr)] = getattr(owner, attr)
+        setattr(owner, attr, _timed(getattr(owner, attr), stages, stage))
 
     timed(base.BaseImageClassifier, "_check_training_data", "validation")
     timed(base, "build_network", "build_compile")

@@ -15,12 +15,6 @@ from skfashion.reporting import EmbeddingDisplay, OcclusionDisplay  # noqa: E402
 NAMES = [f"digit {d}" for d in range(10)]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def ann(digits):
     X, y, _ = digits

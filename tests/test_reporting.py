@@ -30,12 +30,6 @@ from skfashion.reporting import (  # noqa: E402
 NAMES = np.array([f"digit {d}" for d in range(10)])
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def search(digits):
     X, y, _ = digits
