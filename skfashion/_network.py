@@ -5,7 +5,7 @@ optimizer, and the compiled Keras model.
 
 A :class:`LayerFactory` carries what every layer of one network shares: the
 seed stream, the dtype policy, the L2 regularizer and the activation. An
-estimator's ``_build_body(inputs, layers)`` takes one and never reads those
+estimator's ``_build_body(inputs, layers, image_shape)`` takes one and never reads those
 from temporary attributes.
 """
 
@@ -21,7 +21,6 @@ __all__ = [
     "ACTIVATIONS",
     "OPTIMIZERS",
     "LayerFactory",
-    "assemble",
     "build_network",
     "embedding_model",
     "embedding_units",
@@ -213,46 +212,6 @@ def make_optimizer(optimizer, learning_rate_init, options, policy):
     return made
 
 
-def assemble(build_body, layers, *, n_features, n_classes, name, optimizer,
-             compile_options):  # fmt: skip
-    """Build and compile a network: flat input, body, softmax output.
-
-    Parameters
-    ----------
-    build_body : callable
-        ``build_body(inputs, layers)`` maps the flat input tensor to the last
-        hidden tensor.
-    layers : LayerFactory
-        The network's layer factory.
-    n_features, n_classes : int
-        Input and output sizes.
-    name : str
-        The model's name.
-    optimizer : keras.optimizers.Optimizer
-        A new optimizer for this model.
-    compile_options : dict
-        Extra ``Model.compile`` arguments (the ``compile__`` settings).
-
-    Returns
-    -------
-    model : keras.Model
-        The compiled network.
-    """
-    inputs = keras.Input(shape=(n_features,), name="pixels")
-    outputs = layers.softmax(n_classes)(build_body(inputs, layers))
-    model = keras.Model(inputs, outputs, name=name)
-    model.compile(
-        **{
-            "optimizer": optimizer,
-            "loss": "sparse_categorical_crossentropy",
-            "metrics": ["accuracy"],
-            "steps_per_execution": default_steps_per_execution(),
-            **compile_options,
-        }
-    )
-    return model
-
-
 def build_network(build_body, params, *, name, n_features, n_classes, batch_size,
                   seed):  # fmt: skip
     """The compiled network of an estimator's parameters.
@@ -260,7 +219,8 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
     Parameters
     ----------
     build_body : callable
-        ``build_body(inputs, layers)``, see :func:`assemble`.
+        ``build_body(inputs, layers)`` maps the flat input tensor to the last
+        hidden tensor, with layers from a :class:`LayerFactory`.
     params : mapping
         The estimator's parameters (``alpha``, ``activation``,
         ``dtype_policy``, ``optimizer``, ``learning_rate_init`` and the
@@ -271,6 +231,11 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         Input and output sizes, and the training batch size.
     seed : int or None
         Seed of the layers' seed stream.
+
+    Returns
+    -------
+    model : keras.Model
+        The compiled network: flat input, body, softmax output.
     """
     policy = resolve_dtype_policy(params["dtype_policy"])
     layers = LayerFactory(
@@ -287,15 +252,19 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         routed(params, "optimizer__"),
         policy,
     )
-    return assemble(
-        build_body,
-        layers,
-        n_features=n_features,
-        n_classes=n_classes,
-        name=name,
-        optimizer=optimizer,
-        compile_options=routed(params, "compile__"),
+    inputs = keras.Input(shape=(n_features,), name="pixels")
+    outputs = layers.softmax(n_classes)(build_body(inputs, layers))
+    model = keras.Model(inputs, outputs, name=name)
+    model.compile(
+        **{
+            "optimizer": optimizer,
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+            "steps_per_execution": default_steps_per_execution(),
+            **routed(params, "compile__"),
+        }
     )
+    return model
 
 
 def embedding_model(model):
