@@ -207,6 +207,36 @@ def test_fetch_from_local_cache(tmp_path, source, monkeypatch):
     assert_array_equal(Xf.to_numpy(), bunch.data)
 
 
+def test_fetch_stratified_subset(tmp_path, source, monkeypatch):
+    folder, arrays = source
+    home = tmp_path / "subsethome"
+    (home / "fashion-mnist").mkdir(parents=True)
+    for name in arrays:
+        (home / "fashion-mnist" / name).write_bytes((folder / name).read_bytes())
+    monkeypatch.setattr(mnist_module, "FASHION_MNIST", _small_dataset(folder))
+    full = fetch_fashion_mnist(data_home=home)
+    part = fetch_fashion_mnist(data_home=home, n_samples=20)
+    assert part.data.shape == (20, 784) and part.images.shape == (20, 28, 28)
+    # Each row is a row of the full set, in the original order, with its label.
+    rows = [int(np.flatnonzero((full.data == row).all(axis=1))[0]) for row in part.data]
+    assert rows == sorted(rows)
+    assert_array_equal(full.target[rows], part.target)
+    assert_array_equal(part.images.reshape(20, -1), part.data)
+    # Stratified: each class in about its share of the full set.
+    full_counts = np.bincount(full.target, minlength=10) * 20 / N_TRAIN
+    assert np.abs(np.bincount(part.target, minlength=10) - full_counts).max() <= 1
+    again = fetch_fashion_mnist(data_home=home, n_samples=20)
+    assert_array_equal(again.data, part.data)  # random_state=0 by default
+    other = fetch_fashion_mnist(data_home=home, n_samples=20, random_state=1)
+    assert not np.array_equal(other.data, part.data)
+    X, y = fetch_fashion_mnist(data_home=home, n_samples=N_TRAIN, return_X_y=True)
+    assert_array_equal(X, full.data)
+    with pytest.raises(ValueError, match=f"n_samples={N_TRAIN + 1} is more than"):
+        fetch_fashion_mnist(data_home=home, n_samples=N_TRAIN + 1)
+    with pytest.raises(ValueError, match="n_samples"):
+        fetch_fashion_mnist(data_home=home, n_samples=0)
+
+
 def test_fetch_uses_environment_variable(tmp_path, source, monkeypatch):
     folder, arrays = source
     home = tmp_path / "envhome"
@@ -225,12 +255,39 @@ def test_missing_files_without_download(tmp_path, source, monkeypatch):
     with pytest.raises(DataNotFoundError) as excinfo:
         fetch_fashion_mnist(data_home=home, download_if_missing=False)
     message = str(excinfo.value)
-    assert "train-images-idx3-ubyte.gz" in message
-    assert "train-labels-idx1-ubyte.gz" in message
-    assert "t10k" not in message  # only the files this subset needs
+    # Every missing file of the dataset, so that all are copied at once.
+    for name in ALL_FILES:
+        assert f"  {name}\n" in message
     assert str(home / "fashion-mnist") in message
     assert "SKFASHION_DATA" in message and "data_home" in message
     assert not (home / "fashion-mnist").exists()
+
+
+ALL_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+
+def test_offline_error_lists_every_missing_file(tmp_path, source, monkeypatch):
+    """Offline, the error names each missing file, not only the first."""
+    folder, _ = source
+    home = tmp_path / "home"
+    (home / "fashion-mnist").mkdir(parents=True)
+    present = "t10k-labels-idx1-ubyte.gz"
+    (home / "fashion-mnist" / present).write_bytes((folder / present).read_bytes())
+    # Port 9 (discard) on 127.0.0.1: refused at once, as with no network.
+    dataset = _small_dataset(folder, urls=("http://127.0.0.1:9/",))
+    monkeypatch.setattr(mnist_module, "FASHION_MNIST", dataset)
+    with pytest.raises(DataNotFoundError) as excinfo:
+        fetch_fashion_mnist(data_home=home, subset="test")
+    message = str(excinfo.value)
+    listed = message.split("files missing from", 1)[1]
+    for name in ALL_FILES:
+        assert (f"  {name}\n" in listed) == (name != present), name
+    assert sorted(p.name for p in (home / "fashion-mnist").iterdir()) == [present]
 
 
 @pytest.mark.parametrize("subset", ["train", "test", "all"])

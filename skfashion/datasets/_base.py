@@ -142,7 +142,9 @@ def _missing_message(dataset_name, missing, directory, reason):
     )
 
 
-def fetch_files(dataset_name, folder, remotes, *, data_home, download_if_missing):
+def fetch_files(
+    dataset_name, folder, remotes, *, data_home, download_if_missing, others=()
+):
     """Return verified local paths of ``remotes``, downloading what is missing.
 
     Parameters
@@ -157,6 +159,10 @@ def fetch_files(dataset_name, folder, remotes, *, data_home, download_if_missing
         See :func:`get_data_home`.
     download_if_missing : bool
         Whether to download missing or corrupt files.
+    others : sequence of RemoteFileMetadata, default=()
+        The dataset's other files: when a file cannot be had, the error lists
+        every missing one, these included, so that a user copying files by
+        hand copies them all at once.
 
     Returns
     -------
@@ -164,13 +170,20 @@ def fetch_files(dataset_name, folder, remotes, *, data_home, download_if_missing
         One verified path per entry of ``remotes``.
     """
     directory = Path(get_data_home(data_home)) / folder
-    missing = [r for r in remotes if not (directory / r.filename).is_file()]
-    if missing and not download_if_missing:
-        raise DataNotFoundError(
-            _missing_message(
-                dataset_name, missing, directory, "download_if_missing=False."
-            )
+
+    def missing():
+        wanted = {r.filename: r for r in (*remotes, *others)}.values()
+        return [r for r in wanted if not (directory / r.filename).is_file()]
+
+    def explain(reason):
+        return DataNotFoundError(
+            _missing_message(dataset_name, missing(), directory, reason)
         )
+
+    if not download_if_missing and any(
+        not (directory / r.filename).is_file() for r in remotes
+    ):
+        raise explain("download_if_missing=False.")
     paths = []
     for remote in remotes:
         path = directory / remote.filename
@@ -187,17 +200,10 @@ def fetch_files(dataset_name, folder, remotes, *, data_home, download_if_missing
                 # Never keep a file known to be corrupt, even if the download
                 # that should replace it fails.
                 path.unlink()
-                path = _download_or_explain(dataset_name, remote, directory)
-        else:
-            path = _download_or_explain(dataset_name, remote, directory)
+        if not path.is_file():
+            try:
+                path = _download(remote, directory)
+            except DataNotFoundError as exc:
+                raise explain(str(exc)) from None
         paths.append(path)
     return paths
-
-
-def _download_or_explain(dataset_name, remote, directory):
-    try:
-        return _download(remote, directory)
-    except DataNotFoundError as exc:
-        raise DataNotFoundError(
-            _missing_message(dataset_name, [remote], directory, str(exc))
-        ) from None

@@ -3,11 +3,13 @@
 """Fetchers for Fashion-MNIST and MNIST."""
 
 from dataclasses import dataclass
+from numbers import Integral
 from os import PathLike
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from skfashion.datasets._base import RemoteFileMetadata, fetch_files
 from skfashion.datasets._descr import FASHION_MNIST_DESCR, MNIST_DESCR
@@ -139,6 +141,7 @@ def _load_subset(dataset, subset, data_home, download_if_missing):
         (images_remote, labels_remote),
         data_home=data_home,
         download_if_missing=download_if_missing,
+        others=[r for pair in dataset.files.values() for r in pair],
     )
     n = dataset.sizes[subset]
     images = read_idx(images_path, expected_shape=(n, 28, 28))
@@ -151,11 +154,42 @@ def _load_subset(dataset, subset, data_home, download_if_missing):
     return images, labels
 
 
-def _fetch(dataset, *, data_home, subset, download_if_missing, return_X_y, as_frame):
+def _stratified_rows(target, n_samples, random_state, subset):
+    """Sorted indices of a class-stratified random subset of ``n_samples``."""
+    if n_samples > len(target):
+        raise ValueError(
+            f"n_samples={n_samples} is more than the {len(target)} images of "
+            f"subset={subset!r}."
+        )
+    if n_samples == len(target):
+        return np.arange(len(target))
+    rows, _ = train_test_split(
+        np.arange(len(target)),
+        train_size=n_samples,
+        stratify=target,
+        random_state=random_state,
+    )
+    return np.sort(rows)
+
+
+def _fetch(
+    dataset,
+    *,
+    data_home,
+    subset,
+    n_samples,
+    random_state,
+    download_if_missing,
+    return_X_y,
+    as_frame,
+):
     subsets = ("train", "test") if subset == "all" else (subset,)
     parts = [_load_subset(dataset, s, data_home, download_if_missing) for s in subsets]
     images = parts[0][0] if len(parts) == 1 else np.concatenate([p[0] for p in parts])
     target = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    if n_samples is not None:
+        rows = _stratified_rows(target, n_samples, random_state, subset)
+        images, target = images[rows], target[rows]
     data = images.reshape(len(images), -1)  # a view: no copy
     feature_names = [f"pixel_{r}_{c}" for r in range(28) for c in range(28)]
     target_names = np.asarray(dataset.target_names)
@@ -184,6 +218,8 @@ def _fetch(dataset, *, data_home, subset, download_if_missing, return_X_y, as_fr
 _FETCH_PARAMS = {
     "data_home": [str, PathLike, None],
     "subset": [StrOptions({"train", "test", "all"})],
+    "n_samples": [Interval(Integral, 1, None, closed="left"), None],
+    "random_state": ["random_state"],
     "download_if_missing": ["boolean"],
     "return_X_y": ["boolean"],
     "as_frame": ["boolean"],
@@ -214,6 +250,15 @@ _FETCH_DOC = """Load the {name} dataset ({n_classes} classes, 28x28 grayscale).
 
     subset : {{"train", "test", "all"}}, default="train"
         Which part to load. "all" is the training set followed by the test set.
+
+    n_samples : int, default=None
+        Load a random subset of this many images of ``subset``, with the
+        classes in the same proportions (stratified), in their original
+        order. None loads them all. Handy for quick experiments.
+
+    random_state : int, RandomState instance or None, default=0
+        Draws the ``n_samples`` subset; an int gives the same subset on
+        every call.
 
     download_if_missing : bool, default=True
         If False, raise an error naming the missing files instead of
@@ -274,6 +319,8 @@ def fetch_fashion_mnist(
     *,
     data_home=None,
     subset="train",
+    n_samples=None,
+    random_state=0,
     download_if_missing=True,
     return_X_y=False,
     as_frame=False,
@@ -282,6 +329,8 @@ def fetch_fashion_mnist(
         FASHION_MNIST,
         data_home=data_home,
         subset=subset,
+        n_samples=n_samples,
+        random_state=random_state,
         download_if_missing=download_if_missing,
         return_X_y=return_X_y,
         as_frame=as_frame,
@@ -293,6 +342,8 @@ def fetch_mnist(
     *,
     data_home=None,
     subset="train",
+    n_samples=None,
+    random_state=0,
     download_if_missing=True,
     return_X_y=False,
     as_frame=False,
@@ -301,6 +352,8 @@ def fetch_mnist(
         MNIST,
         data_home=data_home,
         subset=subset,
+        n_samples=n_samples,
+        random_state=random_state,
         download_if_missing=download_if_missing,
         return_X_y=return_X_y,
         as_frame=as_frame,
