@@ -132,9 +132,6 @@ fill_doc(
     epochs=10,
     predict_batch_size=16384,
     batch_size='"auto"',
-    batch_size_note=(
-        "Batches of 256 to 800 made the ANN's epochs 6-29% cheaper on\n"
-        "        TensorFlow, but learned less per epoch or gained nothing on JAX\n"
-        "        (see the user guide)."
-    ),
+    batch_size_note="Why: :ref:`defaults`.",
+    dtype_policy="None",
 )

@@ -265,6 +265,7 @@ class BaseImageClassifier(KerasAdapter):
             validation_scores_=list(validation) if validation else None,
             best_validation_score_=max(validation) if validation else None,
             best_loss_=min(loss) if loss and not validation else None,
+            dtype_policy_=model.layers[1].dtype_policy.name,  # a hidden layer's
         )
 
     # ------------------------------------------------------------ public API

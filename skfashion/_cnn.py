@@ -18,12 +18,12 @@ __all__ = ["CNNClassifier"]
 class CNNClassifier(BaseImageClassifier):
     """Convolutional neural network classifier for images.
 
-    Each entry of ``filters`` adds a block ``Conv2D(filters, kernel_size,
-    padding) -> [BatchNormalization] -> activation -> MaxPooling2D(pool_size)
-    -> [Dropout]``, where a pooling window is never larger than the feature
-    map it pools (so a side never shrinks below one); then the feature maps
-    are flattened and go through the dense head ``hidden_layer_sizes`` and a
-    softmax layer.
+    Each entry of ``filters`` adds a block of one or more convolutions
+    ``Conv2D(n, kernel_size, padding) -> [BatchNormalization] -> activation``
+    followed by ``MaxPooling2D(pool_size) -> [Dropout]``, where a pooling
+    window is never larger than the feature map it pools (so a side never
+    shrinks below one); then the feature maps are flattened and go through
+    the dense head ``hidden_layer_sizes`` and a softmax layer.
 
     X can be flat, ``(n_samples, height * width * channels)``, as it comes out
     of a DataFrame or a scikit-learn transformer, or an image array
@@ -33,8 +33,10 @@ class CNNClassifier(BaseImageClassifier):
 
     Parameters
     ----------
-    filters : array-like of int, default=(32, 64)
-        Number of filters of each convolution block.
+    filters : array-like of int or of tuples of int, default=((32, 32), (64, 64))
+        Number of filters of each convolution block: an int for a block of
+        one convolution, a tuple for a block of several, e.g. ``((32, 32),
+        (64, 64))`` for two blocks of two convolutions each (as in VGG).
 
     kernel_size : int, default=3
         Height and width of the convolution windows.
@@ -57,8 +59,8 @@ class CNNClassifier(BaseImageClassifier):
 
     batch_normalization : bool, default=False
         Whether each convolution is followed by batch normalization (momentum
-        0.9). Off by default: on Fashion-MNIST it made epochs 35% slower and
-        reached a lower test accuracy (see the user guide).
+        0.9). Off by default, as it costs more time than it gains on CPUs
+        (see :ref:`defaults`).
 
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(height, width, channels)`` of the images when
@@ -70,13 +72,15 @@ class CNNClassifier(BaseImageClassifier):
         else (with a warning) an image one pixel high, ``(1, n, 1)``.
 
     augmentation : {"light", "standard"}, list of Keras layers or None, \
-default=None
+default="light"
         Random transformations of the training images, applied inside the
         network while training only (never in ``predict``, ``predict_proba``
         or ``score``; in a search, only to the training folds), and seeded by
         ``random_state``. "light" flips images left to right; "standard" also
         shifts them by up to 4% of their height and width (about a pixel of
-        a 28x28 image), by whole pixels, filling with 0.
+        a 28x28 image), by whole pixels, filling with 0. Pass None for
+        images whose mirror image means something else, such as digits or
+        letters.
         A list takes Keras' random image layers (``keras.layers.RandomFlip``,
         ``RandomTranslation``, ``RandomZoom``, ...), copied at each fit. The
         layers see the network's input: pixels in [0, 1] after
@@ -100,7 +104,7 @@ default=None
     >>> from skfashion import CNNClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> cnn = CNNClassifier(filters=(8,), hidden_layer_sizes=(32,), epochs=15,
-    ...                     batch_size=32, random_state=0)
+    ...                     batch_size=32, augmentation=None, random_state=0)
     >>> cnn.fit(X[:1000] / 16, y[:1000]).image_shape_
     (8, 8, 1)
     >>> cnn.score(X[1000:] / 16, y[1000:]) > 0.85
@@ -120,7 +124,7 @@ default=None
 
     def __init__(
         self,
-        filters=(32, 64),
+        filters=((32, 32), (64, 64)),
         kernel_size=3,
         pool_size=2,
         *,
@@ -129,7 +133,7 @@ default=None
         hidden_layer_sizes=(256,),
         batch_normalization=False,
         image_shape=None,
-        augmentation=None,
+        augmentation="light",
         activation="relu",
         alpha=1e-4,
         batch_size=128,
@@ -143,7 +147,7 @@ default=None
         tol=1e-4,
         class_weight=None,
         callbacks=None,
-        dtype_policy=None,
+        dtype_policy="auto",
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -179,6 +183,7 @@ default=None
 
     def _validate_params(self):
         super()._validate_params()
+        self._blocks()
         check_augmentation(self.augmentation)
 
     def _image_shape_for(self, n_features, input_shape):
@@ -191,21 +196,39 @@ default=None
         self._pool_sizes(shape)  # fails early for images too small
         return shape
 
+    def _blocks(self):
+        """The filters of each block's convolutions, as tuples."""
+        entries = (
+            (self.filters,) if isinstance(self.filters, Integral) else self.filters
+        )
+        blocks = []
+        for entry in entries:
+            try:
+                blocks.append(layer_sizes(entry, "filters"))
+            except (TypeError, ValueError):
+                blocks.append(())
+            if not blocks[-1]:
+                raise ValueError(
+                    "filters must contain positive integers or non-empty "
+                    f"tuples of them (one per block), got {self.filters!r}."
+                )
+        return blocks
+
     def _pool_sizes(self, image_shape):
         """Each block's pooling window, never larger than its input."""
-        n_blocks = len(layer_sizes(self.filters, "filters"))
+        blocks = self._blocks()
         trim = self.kernel_size - 1 if self.padding == "valid" else 0
         height, width = image_shape[:2]
         sizes = []
-        for _ in range(n_blocks):
-            height, width = height - trim, width - trim
+        for block in blocks:
+            height, width = height - trim * len(block), width - trim * len(block)
             if min(height, width) < 1:
                 raise ValueError(
-                    f"Images of shape {image_shape} are too small for {n_blocks} "
-                    f"convolution blocks with kernel_size={self.kernel_size} and "
-                    f'padding="valid": each block trims {trim} rows and columns '
-                    "before pooling. Use fewer filters, a smaller kernel_size, "
-                    'or padding="same".'
+                    f"Images of shape {image_shape} are too small for "
+                    f"{len(blocks)} convolution blocks with "
+                    f'kernel_size={self.kernel_size} and padding="valid": each '
+                    f"convolution trims {trim} rows and columns. Use fewer "
+                    'filters, a smaller kernel_size, or padding="same".'
                 )
             pool = (min(self.pool_size, height), min(self.pool_size, width))
             height, width = height // pool[0], width // pool[1]
@@ -217,20 +240,22 @@ default=None
         x = layers.reshape(image_shape, name="image")(inputs)
         for layer in layers.augmentation(self.augmentation):
             x = layer(x)  # acts only while training
-        filters = layer_sizes(self.filters, "filters")
-        for i, (n_filters, pool) in enumerate(
-            zip(filters, self._pool_sizes(image_shape))
+        for i, (block, pool) in enumerate(
+            zip(self._blocks(), self._pool_sizes(image_shape))
         ):
-            x = layers.conv2d(
-                n_filters,
-                self.kernel_size,
-                padding=self.padding,
-                name=f"conv_{i}",
-                activation=not bn,
-            )(x)
-            if bn:
-                x = layers.batch_norm(name=f"batch_norm_{i}")(x)
-                x = layers.activate(name=f"conv_{i}_act")(x)
+            for j, n_filters in enumerate(block):
+                # The first convolution of block i keeps the name conv_i.
+                name = f"conv_{i}" if j == 0 else f"conv_{i}_{j}"
+                x = layers.conv2d(
+                    n_filters,
+                    self.kernel_size,
+                    padding=self.padding,
+                    name=name,
+                    activation=not bn,
+                )(x)
+                if bn:
+                    x = layers.batch_norm(name=name.replace("conv", "batch_norm"))(x)
+                    x = layers.activate(name=f"{name}_act")(x)
             x = layers.pool(pool, name=f"pool_{i}")(x)
             if self.dropout:
                 x = layers.dropout(self.dropout, name=f"conv_dropout_{i}")(x)
@@ -248,9 +273,6 @@ fill_doc(
     epochs=11,
     predict_batch_size=1024,
     batch_size=128,
-    batch_size_note=(
-        "128 took about 4% more time per epoch than 200 on Fashion-MNIST\n"
-        "        but reached the same accuracy in one epoch fewer (see the user\n"
-        "        guide)."
-    ),
+    batch_size_note="Why: :ref:`defaults`.",
+    dtype_policy='"auto"',
 )

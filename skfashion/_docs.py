@@ -32,16 +32,14 @@ TRAINING_PARAMETERS_DOC = """\
         2``; a warm-started ``fit`` starts the cycle again, and ``partial_fit``
         trains its one epoch at the initial rate. The rate of each epoch is
         recorded in ``history_["learning_rate"]``. "constant" keeps it fixed
-        (or leaves a Keras optimizer's own schedule alone). On Fashion-MNIST,
-        "cosine" gains about one point of test accuracy for the same epochs
-        (see the Performance page).
+        (or leaves a Keras optimizer's own schedule alone). Why "cosine" is
+        the default: :ref:`defaults`.
 
     learning_rate_init : float, default=2e-3
         Initial learning rate of the optimizer (ignored when ``optimizer`` is
         a Keras optimizer instance, which keeps its own). MLPClassifier's
-        default is 1e-3; with the default cosine schedule, which averages half
-        the initial rate, 2e-3 trained both networks to a higher accuracy on
-        Fashion-MNIST (see the user guide).
+        default is 1e-3; the default cosine schedule averages half the initial
+        rate (see :ref:`defaults`).
 
     optimizer : {"adam", "sgd", "rmsprop", "adamw", "nadam"} or \
 keras.optimizers.Optimizer, default="adam"
@@ -85,16 +83,19 @@ keras.optimizers.Optimizer, default="adam"
         Extra Keras callbacks for ``fit`` (for example
         ``keras.callbacks.TensorBoard``).
 
-    dtype_policy : str, keras.DTypePolicy or None, default=None
+    dtype_policy : "auto", str, keras.DTypePolicy or None, default={dtype_policy}
         Keras dtype policy of the network's layers. "mixed_bfloat16" computes
         the hidden layers in bfloat16 while the weights and the output
-        softmax stay float32: faster on CPUs with bfloat16 instructions (see
-        the Performance page), slower on others. "mixed_float16" (for GPUs)
-        also scales the loss. None uses Keras' global policy
-        (``keras.config.dtype_policy()``, float32 unless changed) at fit
-        time; that setting belongs to the thread that made it, so joblib and
-        dask workers (``n_jobs=2`` in a search) do not see it, while this
-        parameter travels with the estimator.
+        softmax stay float32: faster on CPUs that compute bfloat16 natively
+        (AMX or AVX512_BF16), slower on others. "auto" chooses it on such a
+        CPU with the TensorFlow backend and no GPU, and Keras' global policy
+        otherwise; ``dtype_policy_`` records the choice, and
+        :ref:`mixed-precision` has the measurements behind it.
+        "mixed_float16" (for GPUs) also scales the loss. None uses Keras'
+        global policy (``keras.config.dtype_policy()``, float32 unless
+        changed) at fit time; that setting belongs to the thread that made it,
+        so joblib and dask workers (``n_jobs=2`` in a search) do not see it,
+        while this parameter travels with the estimator.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialization, dropout, shuffling and the early
@@ -164,7 +165,11 @@ FITTED_ATTRIBUTES_DOC = """\
 
     n_iter_ : int
         Number of epochs run (accumulated over ``partial_fit`` and warm
-        starts)."""
+        starts).
+
+    dtype_policy_ : str
+        Name of the dtype policy the network computes in, such as "float32"
+        or "mixed_bfloat16": what ``dtype_policy`` stood for at fit time."""
 
 
 def fill_doc(cls, **values):

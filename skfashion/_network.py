@@ -9,6 +9,7 @@ estimator's ``_build_body(inputs, layers, image_shape)`` takes one and never rea
 from temporary attributes.
 """
 
+import functools
 from numbers import Integral, Real
 
 import keras
@@ -19,6 +20,7 @@ from skfashion._seeding import SeedStream
 
 __all__ = [
     "ACTIVATIONS",
+    "auto_dtype_policy",
     "OPTIMIZERS",
     "LayerFactory",
     "build_network",
@@ -59,14 +61,62 @@ def layer_sizes(value, name):
     return tuple(int(s) for s in sizes)
 
 
+@functools.cache
+def _cpu_has_bfloat16():
+    """Whether the CPU computes bfloat16 natively (AMX or AVX512_BF16).
+
+    Read from ``/proc/cpuinfo``'s flags; False where there is none (not
+    Linux), so "auto" then means float32.
+    """
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return bool({"amx_bf16", "avx512_bf16"} & set(line.split()))
+    except OSError:
+        pass
+    return False
+
+
+def _has_gpu():
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))  # no runtime start
+
+
+def auto_dtype_policy():
+    """The policy ``dtype_policy="auto"`` stands for on this machine.
+
+    "mixed_bfloat16" with the TensorFlow backend on a CPU that computes
+    bfloat16 natively (AMX or AVX512_BF16) and no GPU, where it trains
+    CNNs about 1.4-1.6x faster at the same accuracy (see the Performance
+    page); otherwise Keras' global policy (float32 unless changed), which is
+    also what a global policy other than float32 keeps.
+    """
+    default = keras.config.dtype_policy()
+    if (
+        default.name == "float32"
+        and keras.backend.backend() == "tensorflow"
+        and _cpu_has_bfloat16()
+        and not _has_gpu()
+    ):
+        return keras.dtype_policies.get("mixed_bfloat16")
+    return default
+
+
 def resolve_dtype_policy(value):
-    """The Keras dtype policy for ``dtype_policy=value`` (None: the global one).
+    """The Keras dtype policy for ``dtype_policy=value`` (None: the global
+    one; "auto": :func:`auto_dtype_policy`).
 
     The parameter, unlike Keras' global policy (which belongs to the thread
     that set it), travels with the estimator to joblib and dask workers.
     """
     if value is None:
         return keras.config.dtype_policy()
+    if isinstance(value, str) and value == "auto":
+        return auto_dtype_policy()
     try:
         policy = keras.dtype_policies.get(value)
     except ValueError as exc:

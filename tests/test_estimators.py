@@ -30,6 +30,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
+import skfashion._network as network_module
 import skfashion._seeding as seeding
 import skfashion._targets as targets_module
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
@@ -812,3 +813,81 @@ def test_real_fashion_mnist_subset(fashion_small):
         ImagePreprocessor(output="image"), CNNClassifier(epochs=8, random_state=0)
     ).fit(X, y)
     assert cnn.score(X_test, y_test) > 0.78
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_dtype_policy_auto(native, digits, monkeypatch):
+    """ "auto" is mixed_bfloat16 only on a CPU with native bfloat16, and only
+    under a float32 global policy and TensorFlow without a GPU."""
+    X, y, _ = digits
+    monkeypatch.setattr(network_module, "_cpu_has_bfloat16", lambda: native)
+    expected = "mixed_bfloat16" if native else "float32"
+    if keras.backend.backend() != "tensorflow":
+        expected = "float32"
+    assert network_module.auto_dtype_policy().name == expected
+    est = CNNClassifier(**FAST_CNN).fit(X, y)
+    assert est.get_params()["dtype_policy"] == "auto"
+    assert est.dtype_policy_ == expected
+    assert _compute_dtypes(est)[0] == ("bfloat16" if "bf" in expected else "float32")
+    with _global_dtype_policy("float16"):  # a global choice is kept
+        assert network_module.auto_dtype_policy().name == "float16"
+    monkeypatch.setattr(network_module, "_has_gpu", lambda: True)
+    assert network_module.auto_dtype_policy().name == "float32"
+
+
+def test_dtype_policy_fitted_attribute(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN).fit(X, y)
+    assert est.get_params()["dtype_policy"] is None
+    assert est.dtype_policy_ == "float32"
+    est = ANNClassifier(**FAST_ANN, dtype_policy="mixed_bfloat16").fit(X, y)
+    assert est.dtype_policy_ == "mixed_bfloat16"
+
+
+def test_cpu_bfloat16_flags(monkeypatch, tmp_path):
+    """The CPU check reads /proc/cpuinfo's flags, and is False without it."""
+    cpuinfo = tmp_path / "cpuinfo"
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/proc/cpuinfo":
+            return real_open(cpuinfo, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    for flags, expected in (
+        ("fpu sse2 avx512f amx_bf16 amx_tile", True),
+        ("fpu sse2 avx512f avx512_bf16", True),
+        ("fpu sse2 avx2 fma", False),
+    ):
+        cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+        network_module._cpu_has_bfloat16.cache_clear()
+        assert network_module._cpu_has_bfloat16() is expected
+    cpuinfo.unlink()
+    network_module._cpu_has_bfloat16.cache_clear()
+    assert network_module._cpu_has_bfloat16() is False
+    monkeypatch.undo()
+    network_module._cpu_has_bfloat16.cache_clear()
+
+
+def test_cnn_blocks_of_several_convolutions(digits):
+    X, y, _ = digits
+    est = CNNClassifier(
+        **{**FAST_CNN, "filters": ((4, 6), 8)}, batch_normalization=True
+    ).fit(X, y)
+    convs = [layer for layer in est.model_.layers if "Conv2D" in type(layer).__name__]
+    assert [(c.name, c.filters) for c in convs] == [
+        ("conv_0", 4), ("conv_0_1", 6), ("conv_1", 8)
+    ]  # fmt: skip
+    names = [layer.name for layer in est.model_.layers]
+    assert names.index("conv_0_1") < names.index("pool_0") < names.index("conv_1")
+    assert "batch_norm_0_1" in names
+    assert est.score(X, y) > 0.5
+    with pytest.raises(ValueError, match="filters must contain positive integers"):
+        CNNClassifier(filters=((4, 0),)).fit(X, y)
+    with pytest.raises(ValueError, match="filters must contain positive integers"):
+        CNNClassifier(filters=((),)).fit(X, y)
+    # "valid" padding trims each convolution of a block.
+    with pytest.raises(ValueError, match="too small for 1 convolution blocks"):
+        CNNClassifier(filters=((2, 2, 2, 2),), padding="valid").fit(X, y)
+    CNNClassifier(**{**FAST_CNN, "filters": ((2, 2, 2),)}, padding="valid").fit(X, y)

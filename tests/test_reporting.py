@@ -50,9 +50,11 @@ def search(digits):
 @pytest.fixture(scope="module")
 def cnn(digits):
     X, y, _ = digits
-    return CNNClassifier(filters=(4, 6), epochs=2, batch_size=64, random_state=0).fit(
-        X, y
+    # float32 on every machine: a test compares its activations with Keras'.
+    cnn = CNNClassifier(
+        filters=(4, 6), epochs=2, batch_size=64, random_state=0, dtype_policy="float32"
     )
+    return cnn.fit(X, y)
 
 
 def test_cv_results_to_frame(search):
