@@ -1,0 +1,291 @@
+"""The benchmarks' report: one Markdown text for a run's results."""
+
+from harness import refit_share
+
+
+def _verdict(r, ok):
+    return "n/a (quick)" if r["quick"] else ("yes" if ok else "no")
+
+
+def _ceiling(s):
+    """What the one-thread n_jobs=1 search says about n_jobs=2's best case."""
+    if "ceiling" not in s:
+        return ""
+    return (
+        f" With TensorFlow on one thread, n_jobs=1 took "
+        f"{s['n_jobs_1_one_thread_s']:.1f} s (on two: {s['n_jobs_1_s']:.1f} s), "
+        f"so two one-thread workers can be at most {s['ceiling']:.2f}x faster "
+        "than n_jobs=1, before their start-up."
+    )
+
+
+def _parts(s):
+    """Where the n_jobs=1 and the cold n_jobs=2 search spent their time."""
+    one, two = s["parts"]["n_jobs_1"], s["parts"]["n_jobs_2"]
+    work_1 = one["cv_fit_s"] + one["cv_score_s"]
+    work_2 = two["cv_fit_s"] + two["cv_score_s"]
+    return (
+        f" Timed inside the processes, the {s['n_candidates'] * s['cv']} "
+        f"cross-validation fits and their scoring took {work_1:.1f} s with "
+        f"n_jobs=1 (one process, TensorFlow on two threads) and {work_2:.1f} s "
+        f"with n_jobs=2 (two workers on one thread each, added up: "
+        f"{work_2 / work_1:.2f}x), the refit in the main process "
+        f"{one['refit_s']:.1f} s and {two['refit_s']:.1f} s. Less its half of "
+        f"that work and its refit, the cold n_jobs=2 search spent "
+        f"{two['rest_s']:.1f} s on starting the workers, sending them the data "
+        f"and an uneven split (n_jobs=1: {one['rest_s']:.1f} s outside fits, "
+        "scoring and refit)."
+    )
+
+
+def _bound(s):
+    """The cold speed-up's upper bound, for runs that measured it."""
+    if "cold_bound" not in s:
+        return ""
+    refit = refit_share(s)
+    return (
+        f" Even with the cross-validation fits split perfectly between the two "
+        f"workers, starting them and the refit on all the images in the main "
+        f"process ({refit:.0%} of the training, serial) limit a cold n_jobs=2 "
+        f"search to about {s['cold_bound']:.2f}x here."
+    )
+
+
+def markdown(r):
+    v = r["versions"]
+    sections = ", ".join(f"{n} {sec:.0f} s" for n, sec in r["section_s"].items())
+    lines = [
+        f"Benchmark of {r['date']} on {r['machine']}; Keras {v['keras']} with "
+        f"backend {r['backend']} {v['backend_version']}, scikit-learn "
+        f"{v['scikit-learn']}, NumPy {v['numpy']}; {r['n_train']} training / "
+        f"{r['n_test']} test images; median of {r['repeats']} interleaved runs "
+        f"(quick: {r['quick']}); total {r['total_s']:.0f} s, sections: "
+        f"{sections}.",
+        "",
+    ]
+    targets = []
+    for section in ("ann", "cnn"):
+        if section not in r:
+            continue
+        lines += [
+            f"| {section.upper()} | fit s | ratio | fit CPU s | ratio | predict s "
+            "| ratio | first predict s | accuracy | peak RSS MB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, row in r[section].items():
+            cpu = f"{row['fit_cpu_s']:.1f} | {row['fit_cpu_s_ratio']:.2f}"
+            lines.append(
+                f"| {name} | {row['fit_s']:.1f} | {row['fit_s_ratio']:.2f} | {cpu} "
+                f"| {row['predict_s']:.3f} | {row['predict_s_ratio']:.2f} "
+                f"| {row['predict_first_s']:.3f} | {row['accuracy']:.4f} "
+                f"| {row['peak_rss_mb']:.0f} |"
+            )
+        wrapped = r[section][f"{section}-skfashion"]
+        lines += [
+            "",
+            f"{section}-skfashion spends {wrapped['outside_keras_fit_s']:.3f} s of "
+            "its fit and "
+            f"{1000 * wrapped['outside_keras_predict_s']:.1f} ms of a predict "
+            "outside Keras' Model.fit and its prediction calls (validation, label "
+            "encoding, routing).",
+            "",
+        ]
+        for key, label in (("fit_s_ratio", "fit"), ("predict_s_ratio", "predict")):
+            value = wrapped[key]
+            targets.append(
+                (f"{section.upper()} wrapper {label} time <= 1.05x plain Keras "
+                 "(same compile settings)", f"{value:.2f}x", value <= 1.05)
+            )  # fmt: skip
+    if "defaults" in r:
+        lines += _quality(r, targets)
+    if "search" in r:
+        s = r["search"]
+        lines += [
+            f"GridSearchCV ({s['n_candidates']} candidates x {s['cv']} folds, "
+            f"{s['n_train']} images, "
+            f"{s['epochs']} epochs): n_jobs=1 {s['n_jobs_1_s']:.1f} s; n_jobs=2 "
+            f"{s['n_jobs_2_s']:.1f} s, speed-up {s['speedup']:.2f}x; n_jobs=2 "
+            f"with TensorFlow's pools not sized {s['n_jobs_2_unsized_s']:.1f} s, "
+            f"speed-up {s['speedup_unsized']:.2f}x. These n_jobs=2 timings "
+            "include starting the two workers and importing TensorFlow in "
+            "each (cold); the n_jobs=1 run imported it before its timing. With "
+            f"the workers started beforehand (warm; starting them took "
+            f"{s['start_workers_s']:.1f} s): n_jobs=2 "
+            f"{s['n_jobs_2_warm_s']:.1f} s, speed-up {s['speedup_warm']:.2f}x."
+            + _ceiling(s)
+            + _parts(s)
+            + _bound(s),
+            "",
+        ]
+        targets.append(
+            ("GridSearchCV n_jobs=2 >= 1.4x faster than n_jobs=1, workers warm, "
+             f"{s['n_train']} images",
+             f"{s['speedup_warm']:.2f}x", s["speedup_warm"] >= 1.4)
+        )  # fmt: skip
+        targets.append(
+            ("GridSearchCV n_jobs=2 >= 1.4x faster than n_jobs=1, cold start, "
+             f"{s['n_train']} images",
+             f"{s['speedup']:.2f}x", s["speedup"] >= 1.4)
+        )  # fmt: skip
+    if "search_full" in r:
+        s = r["search_full"]
+        lines += [
+            f"The same grid on all {s['n_train']} training images "
+            f"({s['epochs']} epochs, cold): n_jobs=1 {s['n_jobs_1_s']:.1f} s; "
+            f"n_jobs=2 {s['n_jobs_2_s']:.1f} s, speed-up {s['speedup']:.2f}x."
+            + _parts(s)
+            + _bound(s),
+            "",
+        ]
+        targets.append(
+            ("GridSearchCV n_jobs=2 >= 1.4x faster than n_jobs=1, cold start, "
+             f"{s['n_train']} images", f"{s['speedup']:.2f}x", s["speedup"] >= 1.4)
+        )  # fmt: skip
+    if "memory" in r:
+        m = r["memory"]
+        growth = m["rss_after_n_mb"] - m["rss_after_1_mb"]
+        lines += [
+            f"RSS after 1 fit {m['rss_after_1_mb']:.0f} MB, after {m['n_fits']} fits "
+            f"{m['rss_after_n_mb']:.0f} MB (+{growth:.0f} MB).",
+            "",
+        ]
+        targets.append(
+            (f"RSS growth over {m['n_fits']} fits <= 300 MB", f"{growth:.0f} MB",
+             growth <= 300)
+        )  # fmt: skip
+    if "latency" in r:
+        lat = r["latency"]
+        lines += [
+            "Section (f) trains its networks for one epoch on "
+            f"{lat['n_train']:,} images "
+            "(predictions need trained weights, not accuracy) and times every "
+            "call in one process, the candidates taking turns.",
+            "",
+            "| predict, median ms | skfashion | MLPClassifier | ratio "
+            "| model_.predict_on_batch | model_.predict (before) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, row in lat["predict_ms"].items():
+            before = row.get("model_predict")
+            lines.append(
+                f"| {int(n):,} images | {row['skfashion']:.2f} | {row['mlp']:.2f} "
+                f"| {row['skfashion'] / row['mlp']:.2f} "
+                f"| {row['predict_on_batch']:.2f} "
+                f"| {'-' if before is None else f'{before:.2f}'} |"
+            )
+        perm = lat["permutation_importance_s"]
+        fit = lat["small_fit_ms"]
+        stages = ", ".join(
+            f"{k} {v:.0f} ms" for k, v in lat["small_fit_stages_ms"].items()
+        )
+        lines += [
+            "",
+            "permutation_importance (50 pixels, 5 repeats, 2,000 images): "
+            f"skfashion {perm['skfashion']:.2f} s, MLPClassifier {perm['mlp']:.2f} "
+            f"s ({perm['skfashion'] / perm['mlp']:.2f}x).",
+            "",
+            "Fit on 200 images, 1 epoch, hidden_layer_sizes=(32,): skfashion "
+            f"{fit['skfashion']:.0f} ms (traced training step instead of eager: "
+            f"{fit['skfashion_traced']:.0f} ms), MLPClassifier {fit['mlp']:.1f} "
+            f"ms. Where skfashion's goes: {stages}.",
+            "",
+        ]
+        one, hundred, many = (lat["predict_ms"][k] for k in ("1", "100", "10000"))
+        targets += [
+            ("predict 1 image <= 3x MLPClassifier and <= 2 ms",
+             f"{one['skfashion']:.2f} ms, {one['skfashion'] / one['mlp']:.2f}x",
+             one["skfashion"] <= 2 and one["skfashion"] <= 3 * one["mlp"]),
+            ("predict 100 images <= 3 ms", f"{hundred['skfashion']:.2f} ms",
+             hundred["skfashion"] <= 3),
+            ("predict 10,000 images <= 1.0x MLPClassifier",
+             f"{many['skfashion'] / many['mlp']:.2f}x",
+             many["skfashion"] <= many["mlp"]),
+            ("fit on 200 images, 1 epoch, (32,) <= 0.25 s",
+             f"{fit['skfashion'] / 1000:.3f} s", fit["skfashion"] <= 250),
+        ]  # fmt: skip
+    if targets:
+        if r["quick"]:
+            lines += ["Quick run: a smoke check on small data; the targets apply to "
+                      "the full run only.", ""]  # fmt: skip
+        lines += ["| target | measured | met |", "| --- | --- | --- |"]
+        for target, value, ok in targets:
+            lines.append(f"| {target} | {value} | {_verdict(r, ok)} |")
+    return "\n".join(lines) + "\n"
+
+
+QUALITY_TARGETS = {  # model: (minimum test accuracy, maximum fit seconds)
+    "cnn-default": (0.935, 240),
+    "cnn-recipe": (0.945, 900),
+}
+
+
+def _quality(r, targets):
+    """Section (c): accuracy and fit time of each seed, and their medians."""
+    lines = [
+        "| model | dtype policy | median fit s | median accuracy | epochs "
+        "| each seed: fit s / accuracy |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    for name, row in r["defaults"].items():
+        each = ", ".join(
+            f"{run['seed']}: {run['fit_s']:.0f} / {run['accuracy']:.4f}"
+            for run in sorted(row["runs"], key=lambda run: run["seed"])
+        )
+        policy = row["runs"][0].get("dtype_policy", "-")
+        lines.append(
+            f"| {name} | {policy} | {row['fit_s']:.1f} | {row['accuracy']:.4f} "
+            f"| {row['epochs_run']:.0f} | {each} |"
+        )
+    lines.append("")
+    defaults = r["defaults"]
+    auto, f32 = defaults.get("cnn-default"), defaults.get("cnn-default-float32")
+    if auto and f32 and auto["runs"][0].get("dtype_policy") != "float32":
+        lines += [
+            f'dtype_policy="auto" chose {auto["runs"][0]["dtype_policy"]} here: fit '
+            f"{auto['fit_s'] / f32['fit_s']:.2f}x float32's, median accuracy "
+            f"{auto['accuracy'] - f32['accuracy']:+.4f}.",
+            "",
+        ]
+    ann = defaults.get("ann-default")
+    if ann:
+        targets.append(
+            ("ANNClassifier() accuracy >= 0.895", f"{ann['accuracy']:.4f}",
+             ann["accuracy"] >= 0.895)
+        )  # fmt: skip
+        if "ann" in r:
+            mlp = r["ann"]["ann-sklearn"]["fit_s"]
+            targets.append(
+                ("ANNClassifier() fit <= MLPClassifier((512, 256)) fit at 10 epochs",
+                 f"{ann['fit_s']:.1f} s vs {mlp:.1f} s", ann["fit_s"] <= mlp)
+            )  # fmt: skip
+    for name, (accuracy, seconds) in QUALITY_TARGETS.items():
+        if name in defaults:
+            row = defaults[name]
+            targets.append(
+                (f"{name}: median accuracy >= {accuracy} in <= {seconds} s",
+                 f"{row['accuracy']:.4f} in {row['fit_s']:.0f} s",
+                 row["accuracy"] >= accuracy and row["fit_s"] <= seconds)
+            )  # fmt: skip
+    return lines
+
+
+def main(argv=None):
+    """Write the report of a results file: ``python benchmarks/report.py X.json``."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("results", help="a JSON file written by run.py --json")
+    parser.add_argument("--markdown", default=None, help="write it here")
+    args = parser.parse_args(argv)
+    with open(args.results) as f:
+        text = markdown(json.load(f))
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+    else:
+        print(text, end="")
+
+
+if __name__ == "__main__":
+    main()
