@@ -14,17 +14,21 @@ training images. ``--quick`` shrinks everything.
 # %%
 # Data and grid
 # -------------
+import argparse
+import time
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from _common import elapsed, load_fashion_mnist, parse_args, save, subsample
 from sklearn.base import clone
 from sklearn.metrics import ConfusionMatrixDisplay
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 
 from skfashion import CNNClassifier, ImagePreprocessor
+from skfashion.datasets import fetch_fashion_mnist
 from skfashion.reporting import (
     CVResultsDisplay,
     PredictionGridDisplay,
@@ -33,9 +37,21 @@ from skfashion.reporting import (
     format_cv_results,
 )
 
-args = parse_args(__doc__)
-X, y, X_test, y_test, names = load_fashion_mnist(args, quick_train=3000)
-X_search, y_search = subsample(X, y, 900 if args.quick else 6000)
+parser = argparse.ArgumentParser(
+    description="Tuning a CNN on Fashion-MNIST with GridSearchCV"
+)
+parser.add_argument("--quick", action="store_true", help="small data, few epochs")
+parser.add_argument("--output-dir", type=Path, default=Path("skfashion-output"))
+args, _ = parser.parse_known_args()  # leaves out what Jupyter adds
+args.output_dir.mkdir(parents=True, exist_ok=True)
+start = time.perf_counter()
+train = fetch_fashion_mnist(n_samples=3000 if args.quick else None)
+test = fetch_fashion_mnist(subset="test", n_samples=1000 if args.quick else None)
+X, y, X_test, y_test = train.data, train.target, test.data, test.target
+names = train.target_names
+X_search, _, y_search, _ = train_test_split(
+    X, y, train_size=900 if args.quick else 6000, stratify=y, random_state=0
+)
 
 pipe = Pipeline(
     [
@@ -69,9 +85,9 @@ print(f"best mean CV accuracy: {search.best_score_:.4f}")
 heatmap = CVResultsDisplay.from_cv_results(
     search, x="filters", hue="dropout", kind="heatmap"
 )
-save(heatmap.figure_, args, "cnn_cv_heatmap")
+heatmap.figure_.savefig(args.output_dir / "cnn_cv_heatmap.png", bbox_inches="tight")
 lines = CVResultsDisplay.from_cv_results(search, x="epochs", hue="optimizer")
-save(lines.figure_, args, "cnn_cv_results")
+lines.figure_.savefig(args.output_dir / "cnn_cv_results.png", bbox_inches="tight")
 
 # %%
 # Final model on the full training set
@@ -82,15 +98,19 @@ final = clone(search.best_estimator_).set_params(
 final.fit(X, y)
 print(f"\ntest accuracy: {final.score(X_test, y_test):.4f}")
 print(class_report(final, X_test, y_test, target_names=names))
-save(TrainingHistoryDisplay.from_estimator(final).figure_, args, "cnn_learning_curves")
+TrainingHistoryDisplay.from_estimator(final).figure_.savefig(
+    args.output_dir / "cnn_learning_curves.png", bbox_inches="tight"
+)
 fig, ax = plt.subplots(figsize=(8, 7))
 ConfusionMatrixDisplay.from_estimator(
     final, X_test, y_test, display_labels=names, xticks_rotation=45, ax=ax,
     colorbar=False,
 )  # fmt: skip
-save(fig, args, "cnn_confusion_matrix")
+fig.savefig(args.output_dir / "cnn_confusion_matrix.png", bbox_inches="tight")
 predictions = PredictionGridDisplay.from_estimator(
     final, X_test, y_test, target_names=names, n_images=20, n_cols=5
 )
-save(predictions.figure_, args, "cnn_predictions")
-print(f"wall time: {elapsed(args)}")
+predictions.figure_.savefig(
+    args.output_dir / "cnn_predictions.png", bbox_inches="tight"
+)
+print(f"wall time: {time.perf_counter() - start:.0f} s")

@@ -12,18 +12,24 @@ shapes, class balance and pixel statistics, and save a grid of sample images.
 # -------------
 # The fetchers look in ``SKFASHION_DATA`` (or ``~/skfashion_data``) and
 # download the official files, checksum-verified, when they are missing.
+import argparse
 import time
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from _common import parse_args
 
 from skfashion.datasets import fetch_fashion_mnist, fetch_mnist
 
-args = parse_args(__doc__)
+parser = argparse.ArgumentParser(description="A first look at Fashion-MNIST and MNIST")
+parser.add_argument("--quick", action="store_true", help="small data, few epochs")
+parser.add_argument("--output-dir", type=Path, default=Path("skfashion-output"))
+args, _ = parser.parse_known_args()  # leaves out what Jupyter adds
+args.output_dir.mkdir(parents=True, exist_ok=True)
+start = time.perf_counter()
 start = time.perf_counter()
 datasets = {
     "Fashion-MNIST": (fetch_fashion_mnist(), fetch_fashion_mnist(subset="test")),

@@ -14,19 +14,33 @@ prediction; blue ones speak against it.
 # %%
 # Train two classifiers
 # ---------------------
+import argparse
+import time
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np
-from _common import elapsed, load_fashion_mnist, parse_args, save
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 
 from skfashion import CNNClassifier, ImagePreprocessor
+from skfashion.datasets import fetch_fashion_mnist
 from skfashion.reporting import OcclusionDisplay
 
-args = parse_args(__doc__)
-X, y, X_test, y_test, names = load_fashion_mnist(args, quick_train=2000)
+parser = argparse.ArgumentParser(
+    description="Occlusion maps: which regions drive a prediction"
+)
+parser.add_argument("--quick", action="store_true", help="small data, few epochs")
+parser.add_argument("--output-dir", type=Path, default=Path("skfashion-output"))
+args, _ = parser.parse_known_args()  # leaves out what Jupyter adds
+args.output_dir.mkdir(parents=True, exist_ok=True)
+start = time.perf_counter()
+train = fetch_fashion_mnist(n_samples=2000 if args.quick else None)
+test = fetch_fashion_mnist(subset="test", n_samples=1000 if args.quick else None)
+X, y, X_test, y_test = train.data, train.target, test.data, test.target
+names = train.target_names
 models = {
     "cnn": make_pipeline(
         ImagePreprocessor(output="image"),
@@ -53,5 +67,7 @@ for name, model in models.items():
         target_names=names,
     )  # fmt: skip
     display.figure_.suptitle(f"Occlusion maps, {name.upper()}")
-    save(display.figure_, args, f"occlusion_{name}")
-print(f"wall time: {elapsed(args)}")
+    display.figure_.savefig(
+        args.output_dir / f"occlusion_{name}.png", bbox_inches="tight"
+    )
+print(f"wall time: {time.perf_counter() - start:.0f} s")

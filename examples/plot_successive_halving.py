@@ -14,12 +14,13 @@ full number of epochs) on the same grid and data, and compares their cost
 # %%
 # Setup
 # -----
+import argparse
 import time
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-from _common import elapsed, parse_args, save, subsample
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 from sklearn.pipeline import Pipeline
@@ -28,9 +29,15 @@ from skfashion import ANNClassifier, ImagePreprocessor
 from skfashion.datasets import fetch_fashion_mnist
 from skfashion.reporting import CVResultsDisplay, format_cv_results
 
-args = parse_args(__doc__)
-X, y = fetch_fashion_mnist(return_X_y=True)
-X, y = subsample(X, y, 1500 if args.quick else 10000)
+parser = argparse.ArgumentParser(
+    description="Successive halving over epochs with HalvingGridSearchCV"
+)
+parser.add_argument("--quick", action="store_true", help="small data, few epochs")
+parser.add_argument("--output-dir", type=Path, default=Path("skfashion-output"))
+args, _ = parser.parse_known_args()  # leaves out what Jupyter adds
+args.output_dir.mkdir(parents=True, exist_ok=True)
+start = time.perf_counter()
+X, y = fetch_fashion_mnist(n_samples=1500 if args.quick else 10000, return_X_y=True)
 max_epochs = 3 if args.quick else 18
 pipe = Pipeline(
     [("pixels", ImagePreprocessor()), ("ann", ANNClassifier(random_state=0))]
@@ -99,5 +106,5 @@ display = CVResultsDisplay.from_cv_results(
     full, x="hidden_layer_sizes", hue="optimizer"
 )
 display.ax_.set_title(f"Full grid at {max_epochs} epochs")
-save(display.figure_, args, "halving_full_grid")
-print(f"wall time: {elapsed(args)}")
+display.figure_.savefig(args.output_dir / "halving_full_grid.png", bbox_inches="tight")
+print(f"wall time: {time.perf_counter() - start:.0f} s")

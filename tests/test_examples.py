@@ -1,6 +1,9 @@
 """Every example runs with --quick and writes its PNG files."""
 
+import ast
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +31,7 @@ EXPECTED_PNGS = {
     "plot_successive_halving.py": ["halving_full_grid"],
     "plot_embeddings.py": ["embeddings_pca", "embeddings_tsne"],
     "plot_occlusion.py": ["occlusion_cnn", "occlusion_mlp"],
+    "plot_augmentation.py": ["augmentation_samples", "augmentation_cv"],
     "plot_mnist_digits.py": ["mnist_confusion_matrices", "mnist_confident_errors"],
     "plot_feature_maps.py": [
         "feature_maps_0",
@@ -45,40 +49,43 @@ def test_every_example_is_listed():
 @pytest.mark.skipif(not HAS_REAL_DATA, reason="needs SKFASHION_DATA (real datasets)")
 @pytest.mark.parametrize("name", sorted(EXPECTED_PNGS))
 def test_example_quick(name, tmp_path):
+    """Each example runs on its own, copied into an empty folder."""
+    script = tmp_path / name
+    shutil.copy(EXAMPLES / name, script)
     env = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("PYTHONPATH", None)
     result = subprocess.run(
-        [
-            sys.executable,
-            str(EXAMPLES / name),
-            "--quick",
-            "--output-dir",
-            str(tmp_path),
-        ],
+        [sys.executable, name, "--quick"],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=600,
         env=env,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    written = sorted(p.stem for p in tmp_path.glob("*.png"))
+    output = tmp_path / "skfashion-output"  # the default --output-dir
+    written = sorted(p.stem for p in output.glob("*.png"))
     assert written == sorted(EXPECTED_PNGS[name])
-    for png in tmp_path.glob("*.png"):
+    for png in output.glob("*.png"):
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
-    assert "wrote" in result.stdout
 
 
-def test_quick_from_environment(tmp_path, monkeypatch):
-    """SKFASHION_QUICK=1 is the same as --quick."""
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        from _common import parse_args
+def _recipe_of_example():
+    """The RECIPE dict of examples/plot_augmentation.py, read without running it."""
+    tree = ast.parse((EXAMPLES / "plot_augmentation.py").read_text())
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else None
+        if isinstance(target, ast.Name) and target.id == "RECIPE":
+            call = node.value  # dict(key=value, ...)
+            return {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+    raise AssertionError("no RECIPE in plot_augmentation.py")
 
-        monkeypatch.setattr(sys, "argv", ["x", "--output-dir", str(tmp_path / "o")])
-        monkeypatch.setenv("SKFASHION_QUICK", "1")
-        args = parse_args("doc")
-        assert args.quick and args.output_dir.is_dir()
-        monkeypatch.setenv("SKFASHION_QUICK", "0")
-        assert not parse_args("doc").quick
-    finally:
-        sys.path.remove(str(EXAMPLES))
+
+def test_recipe_is_the_benchmarks():
+    """The example trains the recipe that benchmark section (c) measures."""
+    path = EXAMPLES.parent / "benchmarks" / "harness.py"
+    spec = importlib.util.spec_from_file_location("harness", path)
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    assert _recipe_of_example() == harness.RECIPE
