@@ -9,7 +9,7 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 import skfashion
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE.parent / "examples"))  # for examples/_common.py
+sys.path.insert(0, str(HERE))  # for sg_argv.py
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 project = "skfashion"
@@ -25,7 +25,15 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "myst_parser",
+    "matplotlib.sphinxext.plot_directive",
 ]
+# The index page's example runs at each build; its figure, not its code, is
+# the point there.
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
+myst_heading_anchors = 3
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "generated/*.examples", "auto_examples/*.ipynb"]
@@ -54,14 +62,24 @@ numpydoc_class_members_toctree = False
 intersphinx_mapping = {}  # no network in CI: links to other projects are plain
 
 html_theme = "pydata_sphinx_theme"
+html_title = "skfashion"
 html_static_path = ["_static"]
+html_css_files = ["skfashion.css"]
+# Pages without subpages need no left sidebar: their tables get its width.
+html_sidebars = {
+    **{page: [] for page in ("index", "performance", "changelog", "install")},
+    "auto_examples/plot_*": [],
+}
 html_theme_options = {"navigation_with_keys": False}
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    # Examples are run by CI in quick mode; the docs build only renders them.
-    "plot_gallery": "False",
-    "ignore_pattern": r"(__init__|_common)\.py",
+    # Every build runs every example in its quick mode (sg_argv.py), so the
+    # pages show their figures and output, and fails if one fails.
+    "plot_gallery": "True",
+    "reset_argv": "sg_argv.reset_argv",
+    "abort_on_example_error": True,
     "download_all_examples": False,
+    "matplotlib_animations": False,
 }

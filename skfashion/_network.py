@@ -91,9 +91,9 @@ def auto_dtype_policy():
 
     "mixed_bfloat16" with the TensorFlow backend on a CPU that computes
     bfloat16 natively (AMX or AVX512_BF16) and no GPU, where it trains
-    CNNs about 1.4-1.6x faster at the same accuracy (see the Performance
-    page); otherwise Keras' global policy (float32 unless changed), which is
-    also what a global policy other than float32 keeps.
+    CNNs faster at the same accuracy (the Performance page has the
+    measurements); otherwise Keras' global policy (float32 unless changed),
+    which is also what a global policy other than float32 keeps.
     """
     default = keras.config.dtype_policy()
     if (
