@@ -14,6 +14,11 @@ from skfashion._network import layer_sizes
 
 __all__ = ["CNNClassifier"]
 
+# The presets transform images at least this many pixels high and wide; a
+# smaller input (tabular features read as an image one pixel high, or 2x2)
+# is not a picture to flip or shift.
+MIN_PRESET_SIDE = 8
+
 
 class CNNClassifier(BaseImageClassifier):
     """Convolutional neural network classifier for images.
@@ -80,7 +85,9 @@ default="light"
         shifts them by up to 4% of their height and width (about a pixel of
         a 28x28 image), by whole pixels, filling with 0. Pass None for
         images whose mirror image means something else, such as digits or
-        letters.
+        letters. The presets act on images at least 8 pixels high and
+        wide; smaller inputs (such as tabular features read as an image) are
+        left as they are.
         A list takes Keras' random image layers (``keras.layers.RandomFlip``,
         ``RandomTranslation``, ``RandomZoom``, ...), copied at each fit. The
         layers see the network's input: pixels in [0, 1] after
@@ -238,7 +245,10 @@ default="light"
     def _build_body(self, inputs, layers, image_shape):
         bn = self.batch_normalization
         x = layers.reshape(image_shape, name="image")(inputs)
-        for layer in layers.augmentation(self.augmentation):
+        augmentation = self.augmentation
+        if isinstance(augmentation, str) and min(image_shape[:2]) < MIN_PRESET_SIDE:
+            augmentation = None  # not an image: tabular features, say
+        for layer in layers.augmentation(augmentation):
             x = layer(x)  # acts only while training
         for i, (block, pool) in enumerate(
             zip(self._blocks(), self._pool_sizes(image_shape))

@@ -90,3 +90,20 @@ def test_presets_are_saved_but_layer_lists_are_refused(augmented):
     dump(augmented, io.BytesIO())
     with pytest.raises(TypeError, match="augmentation"):
         dump(CNNClassifier(augmentation=[keras.layers.RandomFlip()]), io.BytesIO())
+
+
+def test_presets_leave_inputs_that_are_not_images_alone(digits):
+    """Tabular features read as an image one pixel high are not flipped."""
+    X, y, _ = digits
+    rows = CNNClassifier(**FAST)  # augmentation="light", the default
+    with pytest.warns(UserWarning, match="image_shape"):
+        rows.fit(X[:, :5], y)
+    assert rows.image_shape_ == (1, 5, 1)
+    assert not [layer for layer in rows.model_.layers if "augment" in layer.name]
+    images = CNNClassifier(**FAST).fit(X, y)  # 8x8 digits: flipped
+    assert [layer.name for layer in images.model_.layers if "augment" in layer.name]
+    # A list of layers is the user's explicit choice: applied on any shape.
+    listed = CNNClassifier(**FAST, augmentation=[keras.layers.RandomFlip()])
+    with pytest.warns(UserWarning, match="image_shape"):
+        listed.fit(X[:, :5], y)
+    assert listed.model_.get_layer("augment_0")

@@ -44,6 +44,7 @@ FAST_ANN = dict(
     random_state=0,
 )
 FAST_CNN = dict(
+    augmentation=None,  # digits: a mirrored digit is another symbol
     filters=(4,),
     hidden_layer_sizes=(16,),
     epochs=5,
