@@ -167,13 +167,19 @@ def _leftovers(directory):
     return sorted(p.name for p in Path(directory).iterdir() if p.name.startswith("."))
 
 
-def test_fetch_from_local_cache(tmp_path, source, monkeypatch):
+def _cached_home(home, source, monkeypatch):
+    """A data home holding the small files, with the dataset pointed at them."""
     folder, arrays = source
-    home = tmp_path / "home"
     (home / "fashion-mnist").mkdir(parents=True)
     for name in arrays:
         (home / "fashion-mnist" / name).write_bytes((folder / name).read_bytes())
     monkeypatch.setattr(mnist_module, "FASHION_MNIST", _small_dataset(folder))
+    return home
+
+
+def test_fetch_from_local_cache(tmp_path, source, monkeypatch):
+    arrays = source[1]
+    home = _cached_home(tmp_path / "home", source, monkeypatch)
 
     bunch = fetch_fashion_mnist(data_home=home, download_if_missing=False)
     assert bunch.data.shape == (N_TRAIN, 784) and bunch.data.dtype == np.uint8
@@ -208,12 +214,7 @@ def test_fetch_from_local_cache(tmp_path, source, monkeypatch):
 
 
 def test_fetch_stratified_subset(tmp_path, source, monkeypatch):
-    folder, arrays = source
-    home = tmp_path / "subsethome"
-    (home / "fashion-mnist").mkdir(parents=True)
-    for name in arrays:
-        (home / "fashion-mnist" / name).write_bytes((folder / name).read_bytes())
-    monkeypatch.setattr(mnist_module, "FASHION_MNIST", _small_dataset(folder))
+    home = _cached_home(tmp_path / "subsethome", source, monkeypatch)
     full = fetch_fashion_mnist(data_home=home)
     part = fetch_fashion_mnist(data_home=home, n_samples=20)
     assert part.data.shape == (20, 784) and part.images.shape == (20, 28, 28)
@@ -238,12 +239,7 @@ def test_fetch_stratified_subset(tmp_path, source, monkeypatch):
 
 
 def test_fetch_uses_environment_variable(tmp_path, source, monkeypatch):
-    folder, arrays = source
-    home = tmp_path / "envhome"
-    (home / "fashion-mnist").mkdir(parents=True)
-    for name in arrays:
-        (home / "fashion-mnist" / name).write_bytes((folder / name).read_bytes())
-    monkeypatch.setattr(mnist_module, "FASHION_MNIST", _small_dataset(folder))
+    home = _cached_home(tmp_path / "envhome", source, monkeypatch)
     monkeypatch.setenv("SKFASHION_DATA", str(home))
     assert fetch_fashion_mnist(download_if_missing=False).data.shape == (N_TRAIN, 784)
 
