@@ -101,13 +101,22 @@ class KerasAdapter(KerasClassifier):
     _predict_raw = _switched_off("_predict_raw")
     _validate_data = _switched_off("_validate_data")
 
+    # AttributeError, not another error: hasattr() (so dir(), tab completion
+    # and scikit-learn's HTML repr) swallows only AttributeError.
     @property
     def target_encoder(self):
-        raise NotImplementedError("skfashion encodes labels itself.")
+        raise AttributeError(
+            f"{type(self).__name__} has no target_encoder: scikeras' encoders "
+            "are switched off in skfashion, which encodes labels itself "
+            "(classes_)."
+        )
 
     @property
     def feature_encoder(self):
-        raise NotImplementedError("skfashion validates features itself.")
+        raise AttributeError(
+            f"{type(self).__name__} has no feature_encoder: scikeras' encoders "
+            "are switched off in skfashion, which validates features itself."
+        )
 
     @property
     def _random_state(self):
