@@ -1,8 +1,10 @@
 # Authors: The skfashion developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""The Keras callbacks each fit adds: learning-rate schedule, stopping rule,
-and a progress bar whose counts stay within their total."""
+"""The Keras callbacks of each fit: fresh copies of the user's, then the
+learning-rate schedule, the stopping rule, and a progress bar whose counts
+stay within their total."""
 
+import copy
 import math
 
 import keras
@@ -13,6 +15,7 @@ __all__ = [
     "StepProgbar",
     "cosine_learning_rate",
     "fit_callbacks",
+    "fresh_copies",
 ]
 
 
@@ -20,16 +23,39 @@ def fit_callbacks(user, *, validation, tol, n_iter_no_change, cosine_start,
                   epochs, initial_epoch):  # fmt: skip
     """The callbacks of one fit: the user's, the stopping rule, the schedule.
 
-    ``cosine_start`` is the initial rate of a cosine schedule, or None for a
-    constant rate.
+    The user's callbacks are deep copies (:func:`fresh_copies`), so ``fit``
+    leaves the ``callbacks`` parameter as it was. ``cosine_start`` is the
+    initial rate of a cosine schedule, or None for a constant rate.
     """
     callbacks = [
-        *(user or []),
+        *fresh_copies(user),
         MLPStopping(validation=validation, tol=tol, n_iter_no_change=n_iter_no_change),
     ]
     if cosine_start is not None:
         callbacks.append(CosineAnnealing(cosine_start, epochs, initial_epoch))
     return callbacks
+
+
+def fresh_copies(callbacks):
+    """Deep copies of ``callbacks`` for one fit.
+
+    Keras binds a callback to the model it trains and leaves its state on it
+    (a ``TensorBoard`` keeps its summary writers and module, which cannot be
+    pickled): training the user's objects would change the estimator's
+    parameter, and break ``clone`` and pickling, after every fit.
+    """
+    copies = []
+    for i, callback in enumerate(callbacks or []):
+        try:
+            copies.append(copy.deepcopy(callback))
+        except Exception as exc:
+            raise TypeError(
+                f"callbacks[{i}] ({type(callback).__name__}) cannot be copied "
+                f"({type(exc).__name__}: {exc}). Each fit trains a fresh copy "
+                "of every callback, so that the parameter stays as it was "
+                "given; pass a callback that Keras has not trained with yet."
+            ) from exc
+    return copies
 
 
 def cosine_learning_rate(start, epoch, epochs):
