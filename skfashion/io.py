@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skfashion._files import write_atomically
+
 __all__ = ["dump", "load", "register"]
 
 FORMAT = "skfashion"
@@ -233,6 +235,9 @@ def dump(obj, file):
         EmbeddingTransformer, fitted or not, or a Pipeline of them.
     file : str, path-like or binary file object
         Where to write. Nothing is written when the object cannot be stored.
+        A path is written to a temporary file in the same folder, which then
+        replaces it: if the write fails (a full disk) or is interrupted, a
+        file already there is left as it was, and no partial file remains.
 
     Raises
     ------
@@ -270,7 +275,7 @@ def dump(obj, file):
     if hasattr(file, "write"):
         file.write(data)
     else:
-        Path(file).write_bytes(data)
+        write_atomically(file, data)
 
 
 # ------------------------------------------------------------------ reading

@@ -317,3 +317,72 @@ def test_flipped_bytes_give_a_clear_error_or_the_same_model(fitted, data, flips)
         return
     assert_same_fit(fitted["ann"], restored, X)
     assert_array_equal(restored.predict_proba(X), fitted["ann"].predict_proba(X))
+
+
+# ------------------------------------------------ saving never destroys a file
+
+_FAIL_PARTWAY = """
+import io, resource, signal, sys
+from skfashion import ANNClassifier
+from skfashion.io import dump
+
+est = ANNClassifier(hidden_layer_sizes=(8,))
+buffer = io.BytesIO()
+dump(est, buffer)
+size = len(buffer.getvalue())
+# A real short write: the kernel stops every file at size // 2 bytes, and
+# write() then fails with EFBIG, as it fails with ENOSPC on a full disk.
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (size // 2, resource.RLIM_INFINITY))
+try:
+    dump(est, sys.argv[1])
+except OSError as exc:
+    print("errno", exc.errno)
+"""
+
+
+def _folder_state(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_write_that_fails_partway_leaves_the_old_file(fitted, data, tmp_path):
+    path = tmp_path / "model.skf"
+    dump(fitted["ann"], path)
+    before = _folder_state(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", _FAIL_PARTWAY, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.stdout.split() == ["errno", "27"], result.stderr[-2000:]
+    assert _folder_state(tmp_path) == before  # no partial file, no leftovers
+    assert_array_equal(load(path).predict(data[0]), fitted["ann"].predict(data[0]))
+
+
+def test_an_interrupted_write_leaves_the_old_file(fitted, tmp_path, monkeypatch):
+    path = tmp_path / "model.skf"
+    dump(fitted["ann"], path)
+    before = _folder_state(tmp_path)
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("skfashion._files.os.fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        dump(fitted["cnn"], path)
+    monkeypatch.undo()
+    assert _folder_state(tmp_path) == before
+    assert type(load(path)) is ANNClassifier
+
+
+def test_dump_gives_the_permissions_write_bytes_gives(fitted, tmp_path):
+    reference = tmp_path / "reference"
+    reference.write_bytes(b"")
+    dump(fitted["ann"], tmp_path / "new.skf")
+    assert (tmp_path / "new.skf").stat().st_mode == reference.stat().st_mode
+    private = tmp_path / "private.skf"
+    private.write_bytes(b"")
+    private.chmod(0o600)
+    dump(fitted["ann"], private)
+    assert private.stat().st_mode & 0o777 == 0o600
