@@ -20,7 +20,7 @@ from skfashion._image import flatten_images
 from skfashion._network import embedding_model, embedding_units
 from skfashion._retracing import expected_retracing
 
-__all__ = ["EmbeddingTransformer", "final_classifier"]
+__all__ = ["EmbeddingTransformer", "final_classifier", "last_hidden_layer"]
 
 
 def final_classifier(estimator):
@@ -45,6 +45,27 @@ def final_classifier(estimator):
             f"{type(estimator).__name__}."
         )
     return steps, estimator
+
+
+def last_hidden_layer(estimator, X):
+    """The last hidden layer's activations of ``X`` in a fitted ``estimator``.
+
+    ``estimator`` is what :func:`final_classifier` takes; a Pipeline's
+    earlier steps transform ``X`` first.
+
+    Returns
+    -------
+    X_embedded : ndarray of shape (n_samples, n_units), float32
+    """
+    steps, classifier = final_classifier(estimator)
+    check_is_fitted(classifier)
+    if steps is not None:
+        X = steps.transform(X)
+    X = classifier._check_X(X)
+    probe = embedding_model(classifier.model_)
+    with expected_retracing():
+        out = classifier._forward(probe, X, classifier._predict_batch_size)
+    return np.asarray(out, dtype=np.float32)
 
 
 class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
@@ -148,14 +169,7 @@ class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         check_is_fitted(self)
         flat, _ = flatten_images(X)
         validate_data(self, flat, reset=False, dtype=None, accept_sparse=False)
-        steps, classifier = final_classifier(self.estimator_)
-        if steps is not None:
-            X = steps.transform(X)
-        X = classifier._check_X(X)
-        probe = embedding_model(classifier.model_)
-        with expected_retracing():
-            out = classifier._forward(probe, X, classifier._predict_batch_size)
-        return np.asarray(out, dtype=np.float32)
+        return last_hidden_layer(self.estimator_, X)
 
     @property
     def _n_features_out(self):
