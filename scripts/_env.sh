@@ -6,9 +6,17 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="${SKFASHION_VENV:-$ROOT/.venv}"
 EXTRAS="${1:-}"
+# The interpreter of a new virtual environment: SKFASHION_PYTHON, else python3.
+PYTHON="${SKFASHION_PYTHON:-python3}"
 if [ ! -x "$VENV/bin/python" ]; then
-  echo "Creating virtual environment $VENV"
-  python3 -m venv "$VENV"
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "error: skfashion needs Python 3.11 or newer; $PYTHON is" \
+      "$("$PYTHON" --version 2>&1 || echo missing). Set SKFASHION_PYTHON," \
+      "e.g. SKFASHION_PYTHON=python3.11." >&2
+    exit 1
+  fi
+  echo "Creating virtual environment $VENV ($("$PYTHON" --version))"
+  "$PYTHON" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
 fi
 stamp="$VENV/.skfashion-installed$EXTRAS"
