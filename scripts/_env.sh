@@ -9,10 +9,13 @@ EXTRAS="${1:-}"
 # The interpreter of a new virtual environment: SKFASHION_PYTHON, else python3.
 PYTHON="${SKFASHION_PYTHON:-python3}"
 if [ ! -x "$VENV/bin/python" ]; then
-  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-    echo "error: skfashion needs Python 3.11 or newer; $PYTHON is" \
-      "$("$PYTHON" --version 2>&1 || echo missing). Set SKFASHION_PYTHON," \
-      "e.g. SKFASHION_PYTHON=python3.11." >&2
+  if ! version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); then
+    echo "error: cannot run $PYTHON; set SKFASHION_PYTHON to a Python 3.11+ interpreter" >&2
+    exit 1
+  fi
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "error: skfashion needs Python 3.11 or newer; $PYTHON is $version." \
+      "Set SKFASHION_PYTHON, e.g. SKFASHION_PYTHON=python3.11." >&2
     exit 1
   fi
   echo "Creating virtual environment $VENV ($("$PYTHON" --version))"

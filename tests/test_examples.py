@@ -39,6 +39,18 @@ EXPECTED_PNGS = {
         "feature_maps_9",
         "first_layer_filters",
     ],
+    "plot_tensorboard.py": ["tensorboard_history"],
+}
+# Other files an example must write, under its output folder.
+EXPECTED_FILES = {
+    "plot_tensorboard.py": [
+        "tensorboard/projector_config.pbtxt",
+        "tensorboard/embeddings.tsv",
+        "tensorboard/metadata.tsv",
+        "tensorboard/sprite.png",
+        "tensorboard/train",
+        "tensorboard/validation",
+    ],
 }
 
 
@@ -69,6 +81,8 @@ def test_example_quick(name, tmp_path):
     for png in output.glob("*.png"):
         data = png.read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    for path in EXPECTED_FILES.get(name, []):
+        assert (output / path).exists(), path
 
 
 def _recipe_of_example():

@@ -263,3 +263,13 @@ def test_learning_curves_of_both_runs(server):
             server, "data/plugin/scalars/scalars", run=run, tag="epoch_accuracy"
         )
         assert [step for _, step, _ in series] == list(range(EPOCHS))
+
+
+def test_write_projector_without_tensorboard_says_what_to_install(
+    ann, digits, tmp_path, monkeypatch
+):
+    X, _, _ = digits
+    monkeypatch.setitem(sys.modules, "tensorboard.plugins.projector", None)
+    with pytest.raises(ImportError, match=r"skfashion\[tensorboard\]"):
+        write_projector(ann, X[:5], tmp_path)
+    assert list(tmp_path.iterdir()) == []

@@ -41,7 +41,8 @@ def write_projector(estimator, X, log_dir, *, y=None, target_names=None, sprite=
 
     The projector shows the embeddings in 3-D (PCA, t-SNE or UMAP, computed
     in the browser), each point named by its class and drawn as its image.
-    Run ``tensorboard --logdir LOG_DIR`` and open its "Projector" tab.
+    Run ``tensorboard --logdir LOG_DIR`` and open its "Projector" tab. Needs
+    the ``tensorboard`` package (``pip install "skfashion[tensorboard]"``).
 
     Parameters
     ----------
@@ -92,8 +93,14 @@ def write_projector(estimator, X, log_dir, *, y=None, target_names=None, sprite=
     >>> write_projector(ann, X[:100] / 16, log_dir, y=y[:100]).name
     'projector_config.pbtxt'
     """
-    from google.protobuf import text_format
-    from tensorboard.plugins.projector import ProjectorConfig
+    try:
+        from google.protobuf import text_format
+        from tensorboard.plugins.projector import ProjectorConfig
+    except ImportError as exc:
+        raise ImportError(
+            "write_projector needs the tensorboard package, which TensorFlow "
+            "does not install: pip install 'skfashion[tensorboard]'."
+        ) from exc
 
     from skfashion._embedding import final_classifier, last_hidden_layer
 
