@@ -38,6 +38,7 @@ from skfashion._routing import check_param_names, routed
 from skfashion._scikeras import KerasAdapter
 from skfashion._seeding import fit_seeds, keras_seed
 from skfashion._targets import (
+    drop_unweighted,
     encode_labels,
     fit_classes,
     sample_weights,
@@ -188,6 +189,7 @@ class BaseImageClassifier(KerasAdapter):
         sample_weight = sample_weights(
             sample_weight, self.class_weight, X, y, incremental=incremental
         )
+        X, y_encoded, sample_weight = drop_unweighted(X, y_encoded, sample_weight)
         split_seed, network_seed = fit_seeds(self.random_state)
         validation = None
         if self.early_stopping and not incremental:
@@ -289,7 +291,7 @@ width) or (n_samples, height, width, channels)
 
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights, multiplied by the weights from
-            ``class_weight``. Samples of weight zero are left out.
+            ``class_weight``. Samples of weight zero are left out of training.
 
         Returns
         -------

@@ -7,7 +7,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight
 
-__all__ = ["encode_labels", "fit_classes", "sample_weights", "split_validation"]
+__all__ = [
+    "drop_unweighted",
+    "encode_labels",
+    "fit_classes",
+    "sample_weights",
+    "split_validation",
+]
 
 
 def fit_classes(y, *, known=None, classes=None, incremental=False):
@@ -58,6 +64,26 @@ def sample_weights(sample_weight, class_weight, X, y, *, incremental):
         )
     weights = compute_sample_weight(class_weight, y).astype(X.dtype)
     return weights if sample_weight is None else sample_weight * weights
+
+
+def drop_unweighted(X, y, sample_weight):
+    """``(X, y, sample_weight)`` without the samples of weight zero.
+
+    Keras would still put them in batches (where they change nothing but the
+    batches' composition and count), so a weight of zero would not be the
+    same as leaving the sample out.
+    """
+    if sample_weight is None:
+        return X, y, None
+    keep = sample_weight > 0
+    if keep.all():
+        return X, y, sample_weight
+    if not keep.any():
+        raise ValueError(
+            "Every sample has weight zero (sample_weight times class_weight): "
+            "there is nothing to train on."
+        )
+    return X[keep], y[keep], sample_weight[keep]
 
 
 def split_validation(X, y, sample_weight, *, fraction, seed):
