@@ -100,8 +100,8 @@ keras.optimizers.Optimizer, default="adam"
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialization, dropout, shuffling and the early
         stopping split. An int gives identical predictions for identical
-        data on the same CPU machine with the same thread settings (see the
-        Performance page on ``OMP_NUM_THREADS``), across fits and processes.
+        data on the same CPU machine with the same thread settings (see
+        :ref:`threads` on ``OMP_NUM_THREADS``), across fits and processes.
 
     verbose : int, default=0
         0 prints nothing; 1 shows Keras' progress bar; 2 one line per epoch.

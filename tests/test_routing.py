@@ -117,3 +117,38 @@ def test_initialize_builds_an_untrained_network(digits):
     est.partial_fit(X, y)
     assert est.n_iter_ == 1
     np.testing.assert_array_equal(est.classes_, np.arange(10))
+
+
+def test_user_guide_routing_table_lists_every_key():
+    """The user guide's table says what the routing table does, key by key."""
+    import re
+    from pathlib import Path
+
+    from skfashion._routing import ROUTES
+
+    text = (Path(__file__).parent.parent / "docs" / "user_guide.rst").read_text()
+    lines = text.splitlines()
+    borders = [i for i, line in enumerate(lines) if line.startswith("=" * 16 + "  =")]
+    rows, prefix = {}, None
+    for line in lines[borders[1] + 1 : borders[2]]:  # the body of the table
+        found = re.findall(r"``(\w+)``", line[:18])
+        if found:
+            prefix = found[0]
+            rows[prefix] = ["", ""]
+        rows[prefix][0] += line[18:54] + " "
+        rows[prefix][1] += line[54:] + " "
+
+    def names(text):
+        # "nothing: ..." passes nothing; what to use instead is in parentheses.
+        if text.startswith("nothing"):
+            return set()
+        return set(re.findall(r"``(\w+)``", re.sub(r"\(.*?\)", "", text)))
+
+    rows = {key: (names(a), names(b)) for key, (a, b) in rows.items()}
+    assert set(rows) == set(ROUTES)
+    for prefix, route in ROUTES.items():
+        passed, rejected = rows[prefix]
+        if route.honoured is not None:  # None: any key (optimizer__)
+            assert passed == set(route.honoured), prefix
+        if prefix != "callbacks__":  # "every key"
+            assert rejected == set(route.taken), prefix
