@@ -13,7 +13,27 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REAL_DATA = os.environ.get("SKFASHION_DATA")
-HAS_REAL_DATA = bool(REAL_DATA) and Path(REAL_DATA, "fashion-mnist").is_dir()
+HAS_REAL_DATA = bool(REAL_DATA) and all(
+    Path(REAL_DATA, name).is_dir() for name in ("fashion-mnist", "mnist")
+)
+# CI sets this: there a real-data test fails, rather than skips, without data.
+REQUIRE_DATA = os.environ.get("SKFASHION_REQUIRE_DATA") == "1"
+
+
+def skip_or_fail_without_data():
+    """Skip a test that needs the real datasets, or fail it where they are
+    required (SKFASHION_REQUIRE_DATA=1)."""
+    if HAS_REAL_DATA:
+        return
+    message = "SKFASHION_DATA does not point at the real Fashion-MNIST and MNIST"
+    if REQUIRE_DATA:
+        pytest.fail(f"{message}, and SKFASHION_REQUIRE_DATA=1 requires them")
+    pytest.skip(message)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("realdata"):
+        skip_or_fail_without_data()
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +62,7 @@ def digits():
 @pytest.fixture(scope="session")
 def fashion_small():
     """3,000 training and 1,000 test rows of real Fashion-MNIST, raw uint8."""
-    if not HAS_REAL_DATA:
-        pytest.skip("SKFASHION_DATA does not point at the real datasets")
+    skip_or_fail_without_data()
     from skfashion.datasets import fetch_fashion_mnist
 
     X, y = fetch_fashion_mnist(return_X_y=True, download_if_missing=False)

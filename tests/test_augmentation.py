@@ -10,7 +10,7 @@ from sklearn.model_selection import cross_validate
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skfashion import CNNClassifier
-from skfashion.io import dump
+from skfashion.io import dump, load
 
 FAST = dict(filters=(4,), hidden_layer_sizes=(16,), epochs=2, batch_size=128,
             learning_rate_init=0.01, random_state=0)  # fmt: skip
@@ -48,15 +48,33 @@ def test_augmentation_is_seeded(augmented, digits):
 
 def test_only_training_folds_are_augmented(digits):
     X, y, _ = digits
-    result = cross_validate(
-        CNNClassifier(**FAST, augmentation="light"), X, y, cv=3,
-        return_estimator=True, return_indices=True,
-    )  # fmt: skip
-    for est, test, score in zip(
-        result["estimator"], result["indices"]["test"], result["test_score"]
+    runs = {
+        value: cross_validate(
+            CNNClassifier(**FAST, augmentation=value),
+            X,
+            y,
+            cv=3,
+            return_estimator=True,
+            return_indices=True,
+        )  # fmt: skip
+        for value in ("light", None)
+    }
+    augmented, plain = runs["light"], runs[None]
+    for est, same_seed, test, score in zip(
+        augmented["estimator"],
+        plain["estimator"],
+        augmented["indices"]["test"],
+        augmented["test_score"],
     ):
-        # The fold's score is that of the plain images, however often taken.
+        # Training saw flipped images: the same seed without them trains
+        # another network.
+        assert not np.array_equal(
+            est.predict_proba(X[test]), same_seed.predict_proba(X[test])
+        )
+        # The fold was scored on the plain images: the score is that of the
+        # deterministic predictions, however often taken.
         assert est.score(X[test], y[test]) == score
+        assert_array_equal(est.predict_proba(X[test]), est.predict_proba(X[test]))
 
 
 def test_a_list_of_layers_is_copied(digits):
@@ -86,10 +104,71 @@ def test_invalid_augmentation(value, error, match, digits):
     assert not hasattr(est, "model_")
 
 
-def test_presets_are_saved_but_layer_lists_are_refused(augmented):
-    dump(augmented, io.BytesIO())
+def test_presets_are_saved_but_layer_lists_are_refused(augmented, digits):
+    X, _, _ = digits
+    buffer = io.BytesIO()
+    dump(augmented, buffer)
+    loaded = load(io.BytesIO(buffer.getvalue()))
+    assert loaded.augmentation == "standard"
+    assert [layer.name for layer in loaded.model_.layers if "augment" in layer.name]
+    assert_array_equal(loaded.predict_proba(X), augmented.predict_proba(X))
     with pytest.raises(TypeError, match="augmentation"):
         dump(CNNClassifier(augmentation=[keras.layers.RandomFlip()]), io.BytesIO())
+
+
+def _augmented_batch(est, images):
+    """The images after the augmentation layers, as in a training step."""
+    model = est.model_
+    names = [layer.name for layer in model.layers if "augment" in layer.name]
+    probe = keras.Model(model.inputs, model.get_layer(names[-1]).output)
+    flat = images.reshape(len(images), -1)
+    return keras.ops.convert_to_numpy(probe(flat, training=True))[..., 0]
+
+
+def _shifted(image, dy, dx):
+    """``image`` moved by whole pixels, zeros filled in."""
+    out = np.zeros_like(image)
+    h, w = image.shape
+    out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = image[
+        max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+    ]
+    return out
+
+
+@pytest.fixture(scope="module")
+def clothes():
+    """28x28 images with a distinct left and right half, and no empty border."""
+    rng = np.random.default_rng(0)
+    images = rng.random((64, 28, 28)).astype(np.float32)
+    return images, np.arange(64) % 2
+
+
+@pytest.mark.parametrize("preset", ["light", "standard"])
+def test_presets_flip_and_shift_by_at_most_four_percent(preset, clothes):
+    images, y = clothes
+    est = CNNClassifier(
+        **{**FAST, "epochs": 1}, augmentation=preset, dtype_policy="float32"
+    ).fit(images, y)
+    out = _augmented_batch(est, images)
+    limit = int(0.04 * 28)  # 1 pixel of 28
+    flips = shifts = 0
+    for original, seen in zip(images, out):
+        candidates = {
+            (flip, dy, dx): _shifted(original[:, ::-1] if flip else original, dy, dx)
+            for flip in (False, True)
+            for dy in range(-limit, limit + 1)
+            for dx in range(-limit, limit + 1)
+            if preset == "standard" or dy == dx == 0
+        }
+        matches = [
+            key for key, image in candidates.items() if np.array_equal(seen, image)
+        ]
+        assert matches, "neither a flip nor a whole-pixel shift within 4%"
+        flip, dy, dx = matches[0]
+        flips += flip
+        shifts += (dy, dx) != (0, 0)
+    assert 0 < flips < len(images)  # some mirrored, some not
+    assert (shifts > 0) == (preset == "standard")
 
 
 def test_presets_leave_inputs_that_are_not_images_alone(digits):

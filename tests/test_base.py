@@ -158,8 +158,12 @@ def test_forward_pass_matches_keras_and_honours_batch_size(fitted, digits, monke
 
 
 class RecordMode(keras.callbacks.Callback):
+    """Records into a class-level list: each fit trains a copy of it."""
+
+    seen = []
+
     def on_train_begin(self, logs=None):
-        self.eager = self.model.run_eagerly
+        RecordMode.seen.append(self.model.run_eagerly)
 
 
 @pytest.mark.parametrize(
@@ -175,11 +179,11 @@ def test_short_fits_run_eagerly(n, epochs, options, eager):
     rng = np.random.default_rng(0)
     X = rng.random((n, 8), dtype=np.float32)
     y = np.arange(n) % 3
-    mode = RecordMode()
-    est = ANNClassifier(**{**FAST, "epochs": epochs}, callbacks=[mode], **options).fit(
-        X, y
-    )
-    assert mode.eager is eager
+    RecordMode.seen.clear()
+    est = ANNClassifier(
+        **{**FAST, "epochs": epochs}, callbacks=[RecordMode()], **options
+    ).fit(X, y)
+    assert RecordMode.seen == [eager]
     assert est.model_.run_eagerly is False  # predictions are compiled
 
 

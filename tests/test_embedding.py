@@ -2,6 +2,7 @@
 
 import io
 
+import keras
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
@@ -40,6 +41,25 @@ def test_shapes_and_feature_names(ann, digits):
     names = embed.get_feature_names_out()
     assert list(names) == [f"embeddingtransformer{i}" for i in range(12)]
     assert embed.n_features_in_ == 64
+
+
+def test_transform_is_the_last_hidden_layer(ann, digits):
+    """The activations of the dense layer before the softmax, by hand."""
+    X, y, _ = digits
+    out = EmbeddingTransformer(FrozenEstimator(ann)).fit(X, y).transform(X[:50])
+    hidden = [
+        layer
+        for layer in ann.model_.layers
+        if isinstance(layer, keras.layers.Dense) and layer.name != "probabilities"
+    ]
+    a = X[:50].astype(np.float64)
+    for layer in hidden:  # relu(a @ W + b), layer by layer
+        kernel, bias = layer.get_weights()
+        a = np.maximum(a @ kernel + bias, 0)
+    np.testing.assert_allclose(out, a, rtol=1e-4, atol=1e-5)
+    softmax = ann.model_.get_layer("probabilities").get_weights()
+    logits = a @ softmax[0] + softmax[1]
+    assert_array_equal(ann.classes_[logits.argmax(1)], ann.predict(X[:50]))
 
 
 def test_a_frozen_estimator_is_used_as_it_is(ann, digits):

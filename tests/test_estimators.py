@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+import scipy.special
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import (
@@ -34,7 +35,6 @@ import skfashion._network as network_module
 import skfashion._seeding as seeding
 import skfashion._targets as targets_module
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
-from skfashion._targets import split_validation
 
 FAST_ANN = dict(
     hidden_layer_sizes=(32,),
@@ -455,18 +455,37 @@ def test_dtype_policy_invalid(value, message, digits):
         ANNClassifier(dtype_policy=16).fit(X, y)
 
 
-def test_batch_size_auto_is_mlp_rule(digits, monkeypatch):
+class RecordSteps(keras.callbacks.Callback):
+    """Records each fit's steps per epoch (class-level: fits train copies)."""
+
+    steps = []
+
+    def on_train_begin(self, logs=None):
+        RecordSteps.steps.append(self.params["steps"])
+
+
+@pytest.mark.parametrize(
+    "batch_size, n, steps",
+    [("auto", 1000, 5), ("auto", 30, 1), (64, 1000, 16), (5000, 1000, 1)],
+)
+def test_batch_size_auto_is_mlp_rule(batch_size, n, steps, digits):
+    """ "auto" is min(200, n_samples), as in MLPClassifier; larger sizes clip."""
     X, y, _ = digits
-    est = ANNClassifier(**{**FAST_ANN, "batch_size": "auto", "epochs": 1})
-    assert est._batch_size(1000) == 200 and est._batch_size(30) == 30
+    RecordSteps.steps.clear()
+    ANNClassifier(
+        **{**FAST_ANN, "batch_size": batch_size, "epochs": 1},
+        callbacks=[RecordSteps()],
+    ).fit(X[:n], y[:n])
+    assert RecordSteps.steps == [steps]
 
 
 class WeightRecorder(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.weights = []
+    """Records into a class-level list: each fit trains a copy of it."""
+
+    weights = []
 
     def on_epoch_end(self, epoch, logs=None):
-        self.weights.append([w.copy() for w in self.model.get_weights()])
+        WeightRecorder.weights.append([w.copy() for w in self.model.get_weights()])
 
 
 def test_early_stopping_restores_best_weights(digits, monkeypatch):
@@ -479,7 +498,7 @@ def test_early_stopping_restores_best_weights(digits, monkeypatch):
         return real_split(*arrays, **kwargs)
 
     monkeypatch.setattr(targets_module, "train_test_split", spy)
-    recorder = WeightRecorder()
+    WeightRecorder.weights.clear()
     est = ANNClassifier(
         hidden_layer_sizes=(16,),
         epochs=60,
@@ -488,7 +507,7 @@ def test_early_stopping_restores_best_weights(digits, monkeypatch):
         n_iter_no_change=3,
         validation_fraction=0.2,
         random_state=0,
-        callbacks=[recorder],
+        callbacks=[WeightRecorder()],
     ).fit(X, y)
     (kwargs,) = calls
     assert kwargs["test_size"] == 0.2
@@ -499,23 +518,44 @@ def test_early_stopping_restores_best_weights(digits, monkeypatch):
     assert est.best_validation_score_ == max(est.validation_scores_)
     assert est.best_loss_ is None
     best = int(np.argmax(est.validation_scores_))
-    for final, at_best in zip(est.model_.get_weights(), recorder.weights[best]):
+    for final, at_best in zip(est.model_.get_weights(), WeightRecorder.weights[best]):
         assert_array_equal(final, at_best)
 
 
-def test_validation_split_is_stratified_and_seeded(digits):
+def test_validation_split_is_stratified_and_seeded(digits, monkeypatch):
+    """Fits hold out a stratified validation_fraction, the same for a seed."""
     X, y, _ = digits
-    est = ANNClassifier(early_stopping=True, validation_fraction=0.25, random_state=3)
-    y_enc = np.searchsorted(np.unique(y), y)
-    seeds = seeding.fit_seeds(est.random_state)
-    assert_array_equal(seeds, seeding.fit_seeds(est.random_state))
-    _, y_train, _, (_, y_val) = split_validation(
-        X, y_enc, None, fraction=est.validation_fraction, seed=seeds[0]
-    )
-    assert len(y_val) == pytest.approx(0.25 * len(y), abs=1)
+    held_out = []
+    real_split = targets_module.train_test_split
+
+    def spy(*arrays, **kwargs):
+        parts = real_split(*arrays, **kwargs)
+        held_out.append(parts[3])  # the encoded labels of the validation set
+        return parts
+
+    monkeypatch.setattr(targets_module, "train_test_split", spy)
+
+    def fit(seed):
+        return ANNClassifier(
+            **{**FAST_ANN, "random_state": seed},
+            early_stopping=True,
+            validation_fraction=0.25,
+        ).fit(X, y)
+
+    first, again, other = fit(3), fit(3), fit(4)
+    n_val = int(np.ceil(0.25 * len(y)))
+    assert [len(v) for v in held_out] == [n_val] * 3
+    # Stratified: each class's share of the validation set is its share of y.
     assert_allclose(
-        np.bincount(y_val) / len(y_val), np.bincount(y_enc) / len(y_enc), atol=0.01
+        np.bincount(held_out[0]) / n_val, np.bincount(y) / len(y), atol=0.01
     )
+    assert_array_equal(held_out[0], held_out[1])  # seeded
+    assert not np.array_equal(held_out[0], held_out[2])
+    # The scores the fit reports are accuracies on those n_val images.
+    scores = np.array(first.validation_scores_) * n_val
+    assert_allclose(scores, np.round(scores), atol=1e-3)
+    assert first.validation_scores_ == again.validation_scores_
+    assert first.validation_scores_ != other.validation_scores_
 
 
 def test_stops_when_loss_stalls_without_early_stopping(digits):
@@ -556,6 +596,45 @@ def test_class_weight_balanced_and_sample_weight(digits):
         )
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_zero_weight_is_leaving_the_sample_out(method, digits):
+    """Keras would keep weight-0 rows in its batches; skfashion drops them."""
+    X, y, _ = digits
+    sw = np.where(np.arange(len(y)) % 3 == 0, 0.0, 1.0)
+    kept = sw > 0
+    extra = {"classes": np.unique(y)} if method == "partial_fit" else {}
+    weighted = getattr(ANNClassifier(**FAST_ANN), method)(
+        X, y, sample_weight=sw, **extra
+    )
+    subset = getattr(ANNClassifier(**FAST_ANN), method)(X[kept], y[kept], **extra)
+    assert_array_equal(weighted.predict_proba(X), subset.predict_proba(X))
+
+
+def test_all_zero_weights_is_a_clear_error(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN)
+    with pytest.raises(ValueError, match="at least one non-zero"):  # scikit-learn's
+        est.fit(X, y, sample_weight=np.zeros(len(y)))
+    # Non-zero sample weights, but a class weight of zero for every class present.
+    est.set_params(class_weight={c: 0.0 for c in range(10)})
+    with pytest.raises(ValueError, match="Every sample has weight zero"):
+        est.fit(X, y, sample_weight=np.ones(len(y)))
+    assert not hasattr(est, "model_")
+
+
+def test_score_weighs_samples(digits):
+    X, y, _ = digits
+    est = ANNClassifier(**FAST_ANN).fit(X[:300], y[:300])
+    right = est.predict(X) == y
+    assert 0 < right.mean() < 1
+    assert est.score(X, y, sample_weight=right.astype(float)) == 1.0
+    assert est.score(X, y, sample_weight=(~right).astype(float)) == 0.0
+    sw = np.random.default_rng(0).random(len(y))
+    assert est.score(X, y, sample_weight=sw) == pytest.approx(
+        np.average(right, weights=sw)
+    )
+
+
 def test_partial_fit_one_epoch_at_a_time(digits):
     X, y, _ = digits
     est = ANNClassifier(**FAST_ANN)
@@ -594,6 +673,113 @@ def test_verbose(digits, capfd):
     ANNClassifier(**{**FAST_ANN, "epochs": 2}, verbose=1).fit(X, y)
     out = capfd.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "━" in out
+    # verbose=2: one line per epoch, no bar.
+    ANNClassifier(**{**FAST_ANN, "epochs": 2}, verbose=2).fit(X, y)
+    lines = [line for line in capfd.readouterr().out.splitlines() if line.strip()]
+    assert [line.split()[0] for line in lines] == ["Epoch", "29/29", "Epoch", "29/29"]
+    assert "━" not in "".join(lines) and all("loss:" in line for line in lines[1::2])
+
+
+# What each MLPClassifier activation name computes (numpy, not Keras).
+ACTIVATION_FUNCTIONS = {
+    "identity": lambda z: z,
+    "logistic": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "elu": lambda z: np.where(z > 0, z, np.expm1(z)),
+    "gelu": lambda z: 0.5 * z * (1 + scipy.special.erf(z / np.sqrt(2))),
+    "selu": lambda z: (
+        1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(z))
+    ),
+    "swish": lambda z: z / (1 + np.exp(-z)),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATION_FUNCTIONS))
+def test_each_activation_is_the_function_of_its_name(activation, digits):
+    X, y, _ = digits
+    est = ANNClassifier(
+        hidden_layer_sizes=(8, 8), activation=activation, epochs=1, random_state=0
+    ).fit(X[:200], y[:200])
+    hidden = [
+        layer
+        for layer in est.model_.layers
+        if isinstance(layer, keras.layers.Dense) and layer.name != "probabilities"
+    ]
+    assert len(hidden) == 2
+    z = np.linspace(-4, 4, 81, dtype=np.float32)
+    for layer in hidden:
+        computed = keras.ops.convert_to_numpy(layer.activation(z))
+        assert_allclose(computed, ACTIVATION_FUNCTIONS[activation](z), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "name, cls, rate, reached",  # reached: training accuracy, seed 0
+    [
+        ("adam", keras.optimizers.Adam, 0.01, 0.977),
+        ("adamw", keras.optimizers.AdamW, 0.01, 0.978),
+        ("nadam", keras.optimizers.Nadam, 0.01, 0.981),
+        ("rmsprop", keras.optimizers.RMSprop, 0.01, 0.946),
+        ("sgd", keras.optimizers.SGD, 0.3, 0.923),
+    ],
+)
+def test_each_optimizer_name_trains_with_that_optimizer(
+    name, cls, rate, reached, digits
+):
+    X, y, _ = digits
+    est = ANNClassifier(
+        **{**FAST_ANN, "learning_rate_init": rate},
+        optimizer=name,
+        learning_rate="constant",
+    ).fit(X, y)
+    assert type(est.model_.optimizer) is cls
+    assert float(est.model_.optimizer.learning_rate) == pytest.approx(rate)
+    assert est.score(X, y) > reached - 0.03
+
+
+def test_kernel_size_and_pool_size_shape_the_network(digits):
+    X, y, images = digits
+    est = CNNClassifier(**FAST_CNN, kernel_size=5, pool_size=3).fit(images, y)
+    layers = est.model_.layers
+    (conv,) = [layer for layer in layers if isinstance(layer, keras.layers.Conv2D)]
+    (pool,) = [
+        layer for layer in layers if isinstance(layer, keras.layers.MaxPooling2D)
+    ]
+    assert tuple(conv.kernel.shape) == (5, 5, 1, 4)
+    assert tuple(conv.output.shape[1:3]) == (8, 8)  # "same" padding
+    assert tuple(pool.pool_size) == (3, 3)
+    assert tuple(pool.output.shape[1:3]) == (2, 2)  # 8 // 3
+
+
+def test_routed_compile_settings_reach_keras(digits):
+    X, y, _ = digits
+    est = ANNClassifier(
+        **FAST_ANN,
+        compile__steps_per_execution=1,
+        compile__metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(3)],
+    ).fit(X, y)
+    assert est.model_.steps_per_execution == 1
+    assert {"accuracy", "sparse_top_k_categorical_accuracy"} <= set(est.history_)
+    assert len(est.history_["sparse_top_k_categorical_accuracy"]) == est.n_iter_
+
+
+def test_ann_fitted_on_images_predicts_images_and_rows(digits):
+    X, y, images = digits
+    est = ANNClassifier(**FAST_ANN).fit(images, y)
+    assert est.n_features_in_ == 64 and est.image_shape_ == (8, 8, 1)
+    assert_array_equal(est.predict_proba(images), est.predict_proba(X))
+    assert est.score(images, y) > 0.9
+    with pytest.raises(ValueError, match=r"fitted on images of shape \(8, 8, 1\)"):
+        est.predict(images.reshape(-1, 4, 16))
+
+
+@pytest.mark.parametrize("cls, params", BOTH)
+def test_random_state_none_gives_different_fits(cls, params, digits):
+    X, y, _ = digits
+    params = {**params, "random_state": None}
+    first = cls(**params).fit(X, y).predict_proba(X)
+    second = cls(**params).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, second)
 
 
 # --------------------------------------------------------------- reproducibility
@@ -781,9 +967,9 @@ def test_grid_search_over_pipeline(n_jobs, digits):
     assert search.cv_results_["mean_test_score"].shape == (4,)
     assert search.best_params_["annclassifier__optimizer"] == "adam"
     assert search.best_estimator_.score(raw, y) > 0.8
-    # Stratified folds: every class equally represented in each test fold.
-    for train, test in StratifiedKFold(3).split(raw, y):
-        assert np.ptp(np.bincount(y[test]) / np.bincount(y)) < 0.01
+    # The search chose stratified folds, as for any scikit-learn classifier:
+    # check_cv is what GridSearchCV calls with cv=3.
+    assert isinstance(check_cv(3, y, classifier=is_classifier(pipe)), StratifiedKFold)
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])

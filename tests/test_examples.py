@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HAS_REAL_DATA
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 EXPECTED_PNGS = {
@@ -58,7 +57,8 @@ def test_every_example_is_listed():
     assert sorted(p.name for p in EXAMPLES.glob("plot_*.py")) == sorted(EXPECTED_PNGS)
 
 
-@pytest.mark.skipif(not HAS_REAL_DATA, reason="needs SKFASHION_DATA (real datasets)")
+@pytest.mark.examples
+@pytest.mark.realdata
 @pytest.mark.parametrize("name", sorted(EXPECTED_PNGS))
 def test_example_quick(name, tmp_path):
     """Each example runs on its own, copied into an empty folder."""

@@ -49,16 +49,19 @@ def inputs(draw):
         ),  # fmt: skip
         dtype=np.float64,
     ).reshape(shape)
-    if X.size and draw(st.booleans()):
+    non_finite = bool(X.size) and draw(st.booleans())
+    if non_finite:
         flat = X.reshape(-1)
         flat[draw(st.integers(0, flat.size - 1))] = draw(
             st.sampled_from([np.nan, np.inf, -np.inf])
         )
-    if dtype == "object" and X.size and draw(st.booleans()):
+    string = dtype == "object" and bool(X.size) and draw(st.booleans())
+    if string:
         X = X.astype(object)
         X.reshape(-1)[0] = "a string"
     elif dtype in ("int64", "uint8", "bool"):
         X = np.nan_to_num(X, posinf=1, neginf=0).astype(dtype)
+        non_finite = False
     else:
         X = X.astype(dtype)
     kind = draw(st.sampled_from(["int", "str", "bool", "float", "continuous",
@@ -72,7 +75,10 @@ def inputs(draw):
         "continuous": lambda: codes + 0.5,
         "mixed": lambda: np.array(["a", 1] * n, dtype=object)[:n],
     }[kind]()
-    return X, y
+    # What a fit or a prediction must reject, whatever else holds.
+    bad_X = non_finite or string or dtype == "complex"
+    bad_y = kind in ("continuous", "mixed")
+    return X, y, bad_X, bad_y
 
 
 def _snapshot(est, X_ref):
@@ -97,7 +103,7 @@ def _assert_unchanged(est, before, X_ref):
 @SETTINGS
 @given(data=inputs())
 def test_predict_succeeds_or_raises_clearly(fitted, digits, data):
-    X, _ = data
+    X, _, bad_X, _ = data
     X_ref = digits[0][:5]
     before = _snapshot(fitted, X_ref)
     try:
@@ -105,6 +111,7 @@ def test_predict_succeeds_or_raises_clearly(fitted, digits, data):
     except (ValueError, TypeError):
         pass
     else:
+        assert not bad_X, f"NaN, inf, complex or strings were accepted: {X!r}"
         assert pred.shape == (len(X),)
         assert set(pred) <= set(fitted.classes_)
     _assert_unchanged(fitted, before, X_ref)
@@ -113,7 +120,7 @@ def test_predict_succeeds_or_raises_clearly(fitted, digits, data):
 @SETTINGS
 @given(data=inputs(), warm=st.booleans())
 def test_fit_succeeds_or_raises_and_leaves_the_fit(fitted, digits, data, warm):
-    X, y = data
+    X, y, bad_X, bad_y = data
     X_ref = digits[0][:5]
     est = copy.deepcopy(fitted).set_params(warm_start=warm)
     before = _snapshot(est, X_ref)
@@ -122,5 +129,7 @@ def test_fit_succeeds_or_raises_and_leaves_the_fit(fitted, digits, data, warm):
     except (ValueError, TypeError):
         _assert_unchanged(est, before, X_ref)
     else:
+        assert not bad_X, f"NaN, inf, complex or strings were accepted: {X!r}"
+        assert not bad_y, f"continuous or mixed labels were accepted: {y!r}"
         assert len(est.classes_) >= 2
         assert est.predict(X).shape == (len(X),)

@@ -50,6 +50,7 @@ def test_search_logs_no_retracing_warning_but_other_code_still_does():
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
         capture_output=True,
         text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-3000:]}"
     assert "SEARCH DONE" in proc.stdout

@@ -36,6 +36,7 @@ def _pools(**env):
         env={**clean, "TF_CPP_MIN_LOG_LEVEL": "3", **env},
         capture_output=True,
         text=True,
+        timeout=300,
     )
     # The child's error, not only its exit status, in the failure report.
     assert proc.returncode == 0, f"exit {proc.returncode}:\n{proc.stderr[-3000:]}"
