@@ -38,26 +38,50 @@ myst_heading_anchors = 3
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "generated/*.examples", "auto_examples/*.ipynb"]
 autosummary_generate = True
-# scikit-learn generates set_*_request methods (metadata routing) whose
-# docstrings point into scikit-learn's own glossary: leave them out.
+# Members inherited from skfashion's own base classes are shown (fit,
+# partial_fit, predict_proba, ... of the classifiers); those of scikeras,
+# scikit-learn's base classes and mixins (whose docstrings point into
+# scikit-learn's own docs) and Python's exceptions are not.
 autodoc_default_options = {
     "members": True,
-    "inherited-members": False,
+    "inherited-members": ",".join(
+        [
+            "KerasClassifier",
+            "BaseEstimator",
+            "TransformerMixin",
+            "ClassNamePrefixFeaturesOutMixin",
+            "OneToOneFeatureMixin",
+            "_MetadataRequester",
+            "_SetOutputMixin",
+            "OSError",
+            "BaseException",
+        ]
+    ),
+    # scikeras' attributes that skfashion switches off or keeps only for
+    # compatibility, and scikit-learn's generated set_*_request methods.
     "exclude-members": ",".join(
-        f"set_{method}_request"
-        for method in (
-            "fit",
-            "partial_fit",
-            "predict",
-            "predict_proba",
-            "score",
-            "transform",
-            "inverse_transform",
-        )
+        ["current_epoch", "feature_encoder", "target_encoder", "initialized_"]
+        + [
+            f"set_{method}_request"
+            for method in (
+                "fit",
+                "partial_fit",
+                "predict",
+                "predict_proba",
+                "score",
+                "transform",
+                "inverse_transform",
+            )
+        ]
     ),
 }
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
+# Every public docstring the docs render passes numpydoc's checks (a warning,
+# so an error under -W), except these, as in scikit-learn: "See Also",
+# "Extended Summary" and "Examples" sections on every method, and returns
+# that name their value ("self : object").
+numpydoc_validation_checks = {"all", "SA01", "ES01", "EX01", "RT02"}
 
 intersphinx_mapping = {}  # no network in CI: links to other projects are plain
 

@@ -7,8 +7,9 @@ The same workflow as the ANN example, for
 :class:`~skfashion.CNNClassifier`: the pipeline scales the pixels and shapes
 them as 28x28 images; the search tunes the convolution filters, dropout, the
 optimizer and the number of epochs with stratified 3-fold cross-validation
-on a 6,000-image subset, and the best configuration is trained on all 60,000
-training images. ``--quick`` shrinks everything.
+on a 6,000-image subset, and the best configuration is trained on the 60,000
+training images, of which early stopping holds out 10% (6,000) to keep the
+best epoch. ``--quick`` shrinks everything.
 """
 
 # %%

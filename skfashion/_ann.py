@@ -23,6 +23,8 @@ class ANNClassifier(BaseImageClassifier):
         The i-th element is the number of neurons in the i-th hidden layer, as
         in MLPClassifier (whose default is ``(100,)``; see Notes).
 
+    %(activation_parameter)s
+
     dropout : float, default=0.0
         Fraction of units dropped after each hidden layer during training
         (0 disables dropout). Not in MLPClassifier. Off by default: within the
@@ -39,7 +41,8 @@ class ANNClassifier(BaseImageClassifier):
     --------
     CNNClassifier : Convolutional network for images.
     ImagePreprocessor : Scales pixels to [0, 1] and reshapes.
-    sklearn.neural_network.MLPClassifier : scikit-learn's own MLP.
+    sklearn.neural_network.MLPClassifier : The multi-layer perceptron of
+        scikit-learn.
 
     Notes
     -----

@@ -94,6 +94,8 @@ default="light"
         :class:`ImagePreprocessor`, so pass ``value_range=(0, 1)`` to the
         layers that take one (Keras' default is (0, 255)).
 
+    %(activation_parameter)s
+
     %(training_parameters)s
 
     Attributes

@@ -5,14 +5,20 @@ in MLPClassifier's wording where the meaning is the same)."""
 
 import re
 
-__all__ = ["FITTED_ATTRIBUTES_DOC", "TRAINING_PARAMETERS_DOC", "fill_doc"]
+__all__ = [
+    "ACTIVATION_PARAMETER_DOC",
+    "FITTED_ATTRIBUTES_DOC",
+    "TRAINING_PARAMETERS_DOC",
+    "fill_doc",
+]
 
-TRAINING_PARAMETERS_DOC = """\
+ACTIVATION_PARAMETER_DOC = """\
     activation : {"relu", "tanh", "logistic", "identity", "elu", "gelu", \
 "selu", "swish"}, default="relu"
         Activation of the hidden layers, with MLPClassifier's names
-        ("logistic" is Keras' "sigmoid", "identity" its "linear").
+        ("logistic" is Keras' "sigmoid", "identity" its "linear")."""
 
+TRAINING_PARAMETERS_DOC = """\
     alpha : float, default=1e-4
         Strength of the L2 regularization term, with MLPClassifier's
         meaning: ``0.5 * alpha * ||W||^2 / batch_size`` is added to the mean
@@ -176,6 +182,7 @@ def fill_doc(cls, **values):
     """Insert the shared parameter and attribute docs into ``cls.__doc__``."""
     doc = cls.__doc__
     for name, text in (
+        ("activation_parameter", ACTIVATION_PARAMETER_DOC),
         ("training_parameters", TRAINING_PARAMETERS_DOC),
         ("fitted_attributes", FITTED_ATTRIBUTES_DOC),
     ):

@@ -66,4 +66,4 @@ def test_grid_search_on_local_cluster(digits, restore_environ):
     for split in range(3):
         key = f"split{split}_test_score"
         assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
-    assert remote.best_estimator_.score(raw, y) > 0.3
+    assert remote.best_estimator_.score(raw, y) > 0.8  # 0.844 with seed 0

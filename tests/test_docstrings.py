@@ -29,3 +29,14 @@ def test_documented_defaults_match_signature(cls):
     assert sorted(documented) == sorted(signature)
     for name, text in documented.items():
         assert ast.literal_eval(text) == signature[name], name
+
+
+def test_every_display_has_an_example():
+    """Each Display's docstring has an Examples section (run as a doctest)."""
+    import skfashion.reporting
+
+    displays = [n for n in skfashion.reporting.__all__ if n.endswith("Display")]
+    assert len(displays) == 6
+    for name in displays:
+        doc = getattr(skfashion.reporting, name).__doc__
+        assert "\n    Examples\n    --------\n    >>> " in doc, name

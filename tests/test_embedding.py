@@ -87,7 +87,8 @@ def test_cnn_embeddings_as_features_in_a_pipeline(head, digits):
     raw = (images * 255).astype(np.uint8)
     cnn = make_pipeline(ImagePreprocessor(output="image"), CNNClassifier(**CNN))
     model = make_pipeline(EmbeddingTransformer(cnn), head).fit(raw[:1200], y[:1200])
-    assert model.score(raw[1200:], y[1200:]) > 0.5
+    # Held-out accuracy 0.667 (logistic) and 0.695 (5 neighbours), seed 0.
+    assert model.score(raw[1200:], y[1200:]) > 0.62
     assert model[0].transform(raw[:3]).shape == (3, 16)
 
 

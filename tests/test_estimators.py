@@ -109,7 +109,8 @@ def test_predict_proba(fixture, request, digits):
     assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     assert_array_equal(est.predict(X[:50]), est.classes_[proba.argmax(axis=1)])
     assert_allclose(est.predict_log_proba(X[:5]), np.log(proba[:5]))
-    assert est.score(X, y) > 0.7
+    # Training accuracy, seed 0: the ANN reaches 0.963, the CNN 0.885.
+    assert est.score(X, y) > {"fitted_ann": 0.93, "fitted_cnn": 0.85}[fixture]
 
 
 @pytest.mark.parametrize("cls, params", BOTH)
@@ -768,7 +769,7 @@ def test_ann_fitted_on_images_predicts_images_and_rows(digits):
     est = ANNClassifier(**FAST_ANN).fit(images, y)
     assert est.n_features_in_ == 64 and est.image_shape_ == (8, 8, 1)
     assert_array_equal(est.predict_proba(images), est.predict_proba(X))
-    assert est.score(images, y) > 0.9
+    assert est.score(images, y) > 0.93  # 0.963 with seed 0
     with pytest.raises(ValueError, match=r"fitted on images of shape \(8, 8, 1\)"):
         est.predict(images.reshape(-1, 4, 16))
 
@@ -966,7 +967,7 @@ def test_grid_search_over_pipeline(n_jobs, digits):
     ).fit(raw, y)
     assert search.cv_results_["mean_test_score"].shape == (4,)
     assert search.best_params_["annclassifier__optimizer"] == "adam"
-    assert search.best_estimator_.score(raw, y) > 0.8
+    assert search.best_estimator_.score(raw, y) > 0.89  # 0.920 with seed 0
     # The search chose stratified folds, as for any scikit-learn classifier:
     # check_cv is what GridSearchCV calls with cv=3.
     assert isinstance(check_cv(3, y, classifier=is_classifier(pipe)), StratifiedKFold)
@@ -983,7 +984,8 @@ def test_grid_search_over_cnn(n_jobs, digits):
     ).fit(images, y)
     assert len(search.cv_results_["params"]) == 4
     assert search.best_estimator_.image_shape_ == (8, 8, 1)
-    assert np.all(search.cv_results_["mean_test_score"] > 0.3)
+    # The four candidates reach 0.43 to 0.72 with seed 0.
+    assert np.all(search.cv_results_["mean_test_score"] > 0.38)
 
 
 # ------------------------------------------------------------------- real data
@@ -995,11 +997,11 @@ def test_real_fashion_mnist_subset(fashion_small):
     ann = make_pipeline(
         ImagePreprocessor(), ANNClassifier(epochs=10, random_state=0)
     ).fit(X, y)
-    assert ann.score(X_test, y_test) > 0.78
+    assert ann.score(X_test, y_test) > 0.81  # 0.839 with seed 0
     cnn = make_pipeline(
         ImagePreprocessor(output="image"), CNNClassifier(epochs=8, random_state=0)
     ).fit(X, y)
-    assert cnn.score(X_test, y_test) > 0.78
+    assert cnn.score(X_test, y_test) > 0.81  # 0.840 with seed 0
 
 
 @pytest.mark.parametrize("native", [True, False])
@@ -1069,7 +1071,7 @@ def test_cnn_blocks_of_several_convolutions(digits):
     names = [layer.name for layer in est.model_.layers]
     assert names.index("conv_0_1") < names.index("pool_0") < names.index("conv_1")
     assert "batch_norm_0_1" in names
-    assert est.score(X, y) > 0.5
+    assert est.score(X, y) > 0.76  # 0.809 with seed 0
     with pytest.raises(ValueError, match="filters must contain positive integers"):
         CNNClassifier(filters=((4, 0),)).fit(X, y)
     with pytest.raises(ValueError, match="filters must contain positive integers"):

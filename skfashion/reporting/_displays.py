@@ -57,6 +57,23 @@ class CVResultsDisplay:
         The axes drawn on.
     figure_ : matplotlib Figure
         Its figure.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfashion import ANNClassifier
+    >>> from skfashion.reporting import CVResultsDisplay
+    >>> digits = load_digits()
+    >>> X, y, images = digits.data / 16, digits.target, digits.images / 16
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> search = GridSearchCV(
+    ...     ANNClassifier(epochs=2, random_state=0),
+    ...     {"hidden_layer_sizes": [(16,), (64,)]},
+    ...     cv=2,
+    ... ).fit(X, y)
+    >>> display = CVResultsDisplay.from_cv_results(search, x="hidden_layer_sizes")
+    >>> display.figure_
+    <Figure size ...>
     """
 
     def __init__(self, frame, x, hue=None, score="test"):
@@ -211,6 +228,18 @@ class TrainingHistoryDisplay:
         The loss and the accuracy axes (``axes_`` is the same array).
     figure_ : matplotlib Figure
         Their figure.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfashion import ANNClassifier
+    >>> from skfashion.reporting import TrainingHistoryDisplay
+    >>> digits = load_digits()
+    >>> X, y, images = digits.data / 16, digits.target, digits.images / 16
+    >>> ann = ANNClassifier(epochs=3, early_stopping=True, random_state=0)
+    >>> display = TrainingHistoryDisplay.from_estimator(ann.fit(X, y))
+    >>> display.figure_
+    <Figure size ...>
     """
 
     def __init__(self, history, *, name=None):
@@ -302,6 +331,20 @@ class PredictionGridDisplay:
         the same array.
     figure_ : matplotlib Figure
         Their figure.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfashion import ANNClassifier
+    >>> from skfashion.reporting import PredictionGridDisplay
+    >>> digits = load_digits()
+    >>> X, y, images = digits.data / 16, digits.target, digits.images / 16
+    >>> ann = ANNClassifier(epochs=3, random_state=0).fit(X, y)
+    >>> display = PredictionGridDisplay.from_estimator(
+    ...     ann, X, y, n_images=8, select="errors"
+    ... )
+    >>> display.figure_
+    <Figure size ...>
     """
 
     def __init__(self, images, y_true, y_pred, confidence, *, target_names=None):
@@ -474,6 +517,18 @@ class FeatureMapsDisplay:
         Grid of axes, one row per layer; ``axes_`` is the same array.
     figure_ : matplotlib Figure
         Their figure.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfashion import CNNClassifier
+    >>> from skfashion.reporting import FeatureMapsDisplay
+    >>> digits = load_digits()
+    >>> X, y, images = digits.data / 16, digits.target, digits.images / 16
+    >>> cnn = CNNClassifier(filters=(8,), epochs=2, random_state=0)
+    >>> display = FeatureMapsDisplay.from_estimator(cnn.fit(images, y), images[0])
+    >>> display.figure_
+    <Figure size ...>
     """
 
     def __init__(self, image, activations):

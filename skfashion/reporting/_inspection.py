@@ -41,6 +41,18 @@ class EmbeddingDisplay:
         The axes drawn on.
     figure_ : matplotlib Figure
         Its figure.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfashion import ANNClassifier
+    >>> from skfashion.reporting import EmbeddingDisplay
+    >>> digits = load_digits()
+    >>> X, y, images = digits.data / 16, digits.target, digits.images / 16
+    >>> ann = ANNClassifier(epochs=3, random_state=0).fit(X, y)
+    >>> display = EmbeddingDisplay.from_estimator(ann, X, y, method="pca")
+    >>> display.embedding.shape
+    (1797, 2)
     """
 
     def __init__(self, embedding, y, *, target_names=None, method="pca"):
@@ -159,6 +171,18 @@ class OcclusionDisplay:
         One axes per image; ``axes_`` is the same array.
     figure_ : matplotlib Figure
         Their figure.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skfashion import ANNClassifier
+    >>> from skfashion.reporting import OcclusionDisplay
+    >>> digits = load_digits()
+    >>> X, y, images = digits.data / 16, digits.target, digits.images / 16
+    >>> ann = ANNClassifier(epochs=3, random_state=0).fit(X, y)
+    >>> display = OcclusionDisplay.from_estimator(ann, images[:3], patch_size=2)
+    >>> display.figure_
+    <Figure size ...>
     """
 
     def __init__(self, images, heatmaps, labels, probabilities, *,
