@@ -28,8 +28,8 @@ class ANNClassifier(BaseImageClassifier):
     dropout : float, default=0.0
         Fraction of units dropped after each hidden layer during training
         (0 disables dropout). Not in MLPClassifier. Off by default: within the
-        default 10 epochs, dropout cost accuracy on Fashion-MNIST (see the
-        user guide); it helps longer trainings.
+        default 10 epochs, dropout costs accuracy on Fashion-MNIST (see the
+        :doc:`/design_notes`); it helps longer trainings.
 
     %(training_parameters)s
 
@@ -47,7 +47,8 @@ class ANNClassifier(BaseImageClassifier):
     Notes
     -----
     The defaults were chosen for accuracy per second on Fashion-MNIST (pixels
-    scaled to [0, 1], 2 CPU cores); see the user guide for the measurements.
+    scaled to [0, 1], 2 CPU cores): :ref:`defaults` gives what they reach,
+    and the :doc:`/design_notes` how they were found.
 
     Examples
     --------

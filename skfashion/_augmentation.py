@@ -17,7 +17,7 @@ __all__ = ["PRESETS", "augmentation_layers", "check_augmentation"]
 # pixel of a 28x28 image and move whole pixels (nearest), with 0, the
 # background of scaled images, filled in: on Fashion-MNIST, larger shifts
 # (2 pixels, or 10% with bilinear blurring) cost accuracy at the default
-# epochs (the changelog has the measurements).
+# epochs (docs/design_notes.md has the measurements).
 PRESETS = {
     "light": (("RandomFlip", {"mode": "horizontal"}),),
     "standard": (
