@@ -160,7 +160,14 @@ class BaseImageClassifier(KerasAdapter):
         X, y = validate_data(
             target, X, y, reset=reset, dtype=keras.backend.floatx(), accept_sparse=False
         )
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except TypeError as exc:  # np.unique cannot order mixed labels
+            kinds = sorted({type(v).__name__ for v in np.asarray(y, dtype=object)})
+            raise TypeError(
+                f"y mixes labels of types {', '.join(kinds)}: the labels must be "
+                f"all strings or all numbers ({exc})."
+            ) from exc
         if not reset:
             return X, y, None
         found = {

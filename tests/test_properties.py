@@ -133,3 +133,61 @@ def test_fit_succeeds_or_raises_and_leaves_the_fit(fitted, digits, data, warm):
         assert not bad_y, f"continuous or mixed labels were accepted: {y!r}"
         assert len(est.classes_) >= 2
         assert est.predict(X).shape == (len(X),)
+
+
+def _bad_inputs(digits):
+    """Valid shapes and dtypes, each with one thing every call must reject."""
+    X = digits[0][:6].astype(np.float64)
+    out = {}
+    for value in (np.nan, np.inf, -np.inf):
+        bad = X.copy()
+        bad[2, 5] = value
+        out[f"X holds {value}"] = bad
+    out["X is complex"] = X.astype(complex)
+    strings = X.astype(object)
+    strings[0, 0] = "a string"
+    out["X holds a string"] = strings
+    return out
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "X holds nan",
+        "X holds inf",
+        "X holds -inf",
+        "X is complex",
+        "X holds a string",
+    ],  # fmt: skip
+)
+def test_predict_and_fit_reject_bad_X(fitted, digits, case):
+    X_bad = _bad_inputs(digits)[case]
+    X_ref = digits[0][:5]
+    before = _snapshot(fitted, X_ref)
+    for call in (fitted.predict, fitted.predict_proba):
+        with pytest.raises((ValueError, TypeError)):
+            call(X_bad)
+    est = copy.deepcopy(fitted)
+    before_fit = _snapshot(est, X_ref)
+    with pytest.raises((ValueError, TypeError)):
+        est.fit(X_bad, digits[1][:6])
+    _assert_unchanged(fitted, before, X_ref)
+    _assert_unchanged(est, before_fit, X_ref)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [np.linspace(0, 1, 6), np.array(["a", 1, "b", 2, "a", 1], dtype=object)],
+    ids=["continuous", "mixed"],
+)
+def test_fit_rejects_labels_that_are_not_classes(fitted, digits, y):
+    est = copy.deepcopy(fitted)
+    before = _snapshot(est, digits[0][:5])
+    error = (
+        (TypeError, "mixes labels of types int, str")
+        if y.dtype == object
+        else (ValueError, "Unknown label type: continuous")
+    )
+    with pytest.raises(error[0], match=error[1]):
+        est.fit(digits[0][:6], y)
+    _assert_unchanged(est, before, digits[0][:5])
