@@ -4,6 +4,7 @@
 in MLPClassifier's wording where the meaning is the same)."""
 
 import re
+import textwrap
 
 __all__ = [
     "ACTIVATION_PARAMETER_DOC",
@@ -186,8 +187,14 @@ def fill_doc(cls, **values):
         ("training_parameters", TRAINING_PARAMETERS_DOC),
         ("fitted_attributes", FITTED_ATTRIBUTES_DOC),
     ):
-        # The whole placeholder line, whatever its indentation.
-        doc = re.sub(rf"^[ \t]*%\({name}\)s$", lambda _: text, doc, flags=re.M)
+        # The whole placeholder line, the text indented as it is: Python 3.13
+        # strips docstrings' common indentation, earlier versions keep it.
+        doc = re.sub(
+            rf"^([ \t]*)%\({name}\)s$",
+            lambda m: textwrap.indent(textwrap.dedent(text), m.group(1)),
+            doc,
+            flags=re.M,
+        )
     for key, value in values.items():
         doc = doc.replace("{" + key + "}", str(value))
     cls.__doc__ = doc

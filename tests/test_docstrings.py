@@ -8,13 +8,14 @@ import pytest
 
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
 
-# "    name : type, default=VALUE" lines of a numpydoc Parameters section.
-_PARAMETER_LINE = re.compile(r"^    (\w+) : .*?, default=(.+)$", flags=re.M)
+# "name : type, default=VALUE" lines of a numpydoc Parameters section.
+_PARAMETER_LINE = re.compile(r"^(\w+) : .*?, default=(.+)$", flags=re.M)
 
 
 def _documented_defaults(cls):
-    section = cls.__doc__.split("Parameters\n    ----------\n")[1]
-    section = section.split("Attributes\n    ----------\n")[0]
+    # cleandoc: Python 3.13 strips the indentation that earlier versions keep.
+    section = inspect.cleandoc(cls.__doc__).split("Parameters\n----------\n")[1]
+    section = section.split("Attributes\n----------\n")[0]
     return dict(_PARAMETER_LINE.findall(section))
 
 
@@ -38,5 +39,5 @@ def test_every_display_has_an_example():
     displays = [n for n in skfashion.reporting.__all__ if n.endswith("Display")]
     assert len(displays) == 6
     for name in displays:
-        doc = getattr(skfashion.reporting, name).__doc__
-        assert "\n    Examples\n    --------\n    >>> " in doc, name
+        doc = inspect.cleandoc(getattr(skfashion.reporting, name).__doc__)
+        assert "\nExamples\n--------\n>>> " in doc, name
