@@ -24,6 +24,7 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
 from skfashion._callbacks import StepProgbar
+from skfashion._input import training_input
 
 __all__ = ["KerasAdapter", "EAGER_MAX_STEPS"]
 
@@ -213,17 +214,15 @@ class KerasAdapter(KerasClassifier):
                 model.run_eagerly = run_eagerly
                 model.train_function = None
             history = model.fit(
-                X,
-                y,
-                sample_weight=sample_weight,
-                validation_data=validation_data,
                 epochs=initial_epoch + epochs,
                 initial_epoch=initial_epoch,
-                batch_size=batch_size,
                 verbose=verbose,
                 callbacks=callbacks,
-                **fit_options,
-            )
+                **training_input(
+                    X, y, sample_weight, validation_data,
+                    batch_size=batch_size, options=fit_options,
+                ),
+            )  # fmt: skip
         except BaseException:
             if saved is not None:
                 for variable, value in zip(state, saved):
