@@ -375,12 +375,18 @@ width) or (n_samples, height, width, channels)
         check_is_fitted(self)
         X = self._check_X(X)
         batch_size = routed(vars(self), "predict__").get("batch_size")
+        batch_size = batch_size or self._predict_batch_size
         with expected_retracing():
-            raw = self._forward(self.model_, X, batch_size or self._predict_batch_size)
-        proba = raw.astype(np.float64)
+            views = [self._forward(self.model_, v, batch_size)
+                     for v in self._test_time_views(X)]  # fmt: skip
+        proba = np.mean(views, axis=0, dtype=np.float64)
         # Rows of a float32 softmax sum to one only up to rounding.
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
+
+    def _test_time_views(self, X):
+        """The versions of X whose predictions are averaged (subclasses)."""
+        return (X,)
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`.

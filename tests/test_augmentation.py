@@ -186,3 +186,47 @@ def test_presets_leave_inputs_that_are_not_images_alone(digits):
     with pytest.warns(UserWarning, match="image_shape"):
         listed.fit(X[:, :5], y)
     assert listed.model_.get_layer("augment_0")
+
+
+# ------------------------------------------------- test-time augmentation
+
+
+def test_flip_averages_each_image_and_its_mirror(augmented, digits):
+    X, y, images = digits
+    plain = augmented.predict_proba(X)
+    tta = clone_fitted(augmented, test_time_augmentation="flip")
+    mirrored = images[:, :, ::-1].reshape(len(X), -1)
+    expected = (plain + augmented.predict_proba(mirrored)) / 2
+    np.testing.assert_allclose(tta.predict_proba(X), expected, rtol=1e-6)
+    # The same for image-shaped X; deterministic; predict and score follow.
+    assert_array_equal(tta.predict_proba(images), tta.predict_proba(X))
+    assert_array_equal(tta.predict(X), augmented.classes_[expected.argmax(1)])
+    assert tta.score(X, y) == np.mean(tta.predict(X) == y)
+    assert not np.allclose(tta.predict_proba(X), plain)
+    # Embeddings are those of the images as they are.
+    from skfashion import EmbeddingTransformer
+
+    assert_array_equal(
+        EmbeddingTransformer(tta).fit(X, y).transform(X[:20]),
+        EmbeddingTransformer(augmented).fit(X, y).transform(X[:20]),
+    )
+
+
+def clone_fitted(estimator, **params):
+    """A copy of a fitted estimator with some prediction parameters changed."""
+    import copy
+
+    return copy.deepcopy(estimator).set_params(**params)
+
+
+def test_flip_leaves_inputs_that_are_not_images_alone(digits):
+    X, y, _ = digits
+    flat = CNNClassifier(**FAST, image_shape=(1, -1)).fit(X[:200], y[:200])
+    tta = clone_fitted(flat, test_time_augmentation="flip")
+    assert_array_equal(tta.predict_proba(X), flat.predict_proba(X))
+
+
+def test_invalid_test_time_augmentation(digits):
+    X, y, _ = digits
+    with pytest.raises(InvalidParameterError, match="test_time_augmentation"):
+        CNNClassifier(**FAST, test_time_augmentation="mirror").fit(X, y)
