@@ -83,6 +83,7 @@ class ANNClassifier(BaseImageClassifier):
         *,
         dropout=0.0,
         alpha=1e-4,
+        label_smoothing=0.1,
         batch_size="auto",
         learning_rate="cosine",
         learning_rate_init=2e-3,
@@ -104,6 +105,7 @@ class ANNClassifier(BaseImageClassifier):
         self.activation = activation
         self.dropout = dropout
         self.alpha = alpha
+        self.label_smoothing = label_smoothing
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
@@ -137,5 +139,7 @@ fill_doc(
     predict_batch_size=16384,
     batch_size='"auto"',
     batch_size_note="Why: :ref:`defaults`.",
+    label_smoothing=0.1,
+    label_smoothing_note="Why 0.1: :ref:`defaults`.",
     dtype_policy="None",
 )

@@ -157,6 +157,7 @@ default="light"
         test_time_augmentation=None,
         activation="relu",
         alpha=1e-4,
+        label_smoothing=0.0,
         batch_size=128,
         learning_rate="cosine",
         learning_rate_init=2e-3,
@@ -186,6 +187,7 @@ default="light"
         self.test_time_augmentation = test_time_augmentation
         self.activation = activation
         self.alpha = alpha
+        self.label_smoothing = label_smoothing
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
@@ -306,5 +308,7 @@ fill_doc(
     predict_batch_size=1024,
     batch_size=128,
     batch_size_note="Why: :ref:`defaults`.",
+    label_smoothing=0.0,
+    label_smoothing_note="",
     dtype_policy='"auto"',
 )

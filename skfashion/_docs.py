@@ -26,6 +26,15 @@ TRAINING_PARAMETERS_DOC = """\
         loss of each batch (Keras' ``L2(l2)`` adds ``l2 * ||W||^2``, so
         ``l2 = 0.5 * alpha / batch_size``). Applies to every kernel.
 
+    label_smoothing : float, default={label_smoothing}
+        Smooths the targets of the cross-entropy loss: a sample of class k
+        is trained towards ``1 - label_smoothing`` on k plus
+        ``label_smoothing / n_classes`` on every class, which keeps the
+        network from growing over-confident. In [0, 1); 0 is the plain
+        cross-entropy, MLPClassifier's loss. The predicted probabilities
+        are then less peaked: a trade of calibration (log-loss) for
+        accuracy. {label_smoothing_note}
+
     batch_size : int or "auto", default={batch_size}
         Size of minibatches, at most ``n_samples``. "auto" means
         ``min(200, n_samples)``, MLPClassifier's default.

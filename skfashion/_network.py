@@ -15,6 +15,7 @@ from numbers import Integral, Real
 import keras
 
 from skfashion._augmentation import augmentation_layers
+from skfashion._losses import training_loss
 from skfashion._routing import routed
 from skfashion._seeding import SeedStream
 
@@ -273,7 +274,8 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         hidden tensor, with layers from a :class:`LayerFactory`.
     params : mapping
         The estimator's parameters (``alpha``, ``activation``,
-        ``dtype_policy``, ``optimizer``, ``learning_rate_init`` and the
+        ``dtype_policy``, ``label_smoothing``, ``optimizer``,
+        ``learning_rate_init`` and the
         routed ``optimizer__`` and ``compile__`` settings).
     name : str
         The model's name.
@@ -308,7 +310,7 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
     model.compile(
         **{
             "optimizer": optimizer,
-            "loss": "sparse_categorical_crossentropy",
+            "loss": training_loss(params["label_smoothing"]),
             "metrics": ["accuracy"],
             "steps_per_execution": default_steps_per_execution(),
             **routed(params, "compile__"),

@@ -79,8 +79,8 @@ ROUTES = {
         ),
         taken={
             "optimizer": "the optimizer parameter",
-            "loss": "nothing: the networks train on the cross-entropy of their "
-            "softmax output",
+            "loss": "the label_smoothing parameter: the networks train on the "
+            "cross-entropy of their softmax output",
             "loss_weights": "nothing: the networks have one output",
         },
     ),
