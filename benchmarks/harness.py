@@ -449,6 +449,69 @@ def _memory(spec):
     return {"rss_after_1_mb": rss[0], "rss_after_n_mb": rss[-1], "n_fits": len(rss)}
 
 
+def _matmul_peak(spec):
+    """The backend's best GFLOP/s on square matrix products, in float32 and
+    bfloat16: the machine's arithmetic peak, measured in this run."""
+    import keras
+
+    n, repeats = spec.get("n", 4096), spec.get("repeats", 5)
+    ops, peaks = keras.ops, {}
+    for dtype in ("float32", "bfloat16"):
+        a = ops.cast(keras.random.normal((n, n), seed=0), dtype)
+        b = ops.cast(keras.random.normal((n, n), seed=1), dtype)
+        ops.convert_to_numpy(ops.matmul(a, b))  # warm-up
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            ops.convert_to_numpy(ops.matmul(a, b))  # waits for the result
+            best = min(best, time.perf_counter() - start)
+        peaks[dtype] = 2 * n**3 / best / 1e9
+    return peaks
+
+
+# The matrix-multiply peaks (GFLOP/s, TensorFlow, 2 cores) of the machine
+# that section (c)'s targets were set on: the Intel Xeon VM with AMX.
+REFERENCE_PEAKS = {"float32": 263.0, "bfloat16": 614.0}
+
+EFFICIENCY_MODELS = {  # section (g): name -> (estimator, dtype policy)
+    "ann-float32": ("ann", "float32"),
+    "ann-bfloat16": ("ann", "mixed_bfloat16"),
+    "cnn-float32": ("cnn", "float32"),
+    "cnn-bfloat16": ("cnn", "mixed_bfloat16"),
+}
+
+
+def _epochs(spec):
+    """Per-epoch wall times of a default network, and its FLOPs per image."""
+    import keras
+    from flops import forward_flops, training_flops
+
+    from skfashion import ANNClassifier, CNNClassifier
+
+    class EpochTimes(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+
+    times = []
+    kind, policy = EFFICIENCY_MODELS[spec["model"]]
+    estimator = {"ann": ANNClassifier, "cnn": CNNClassifier}[kind]
+    X, y, _, _ = load_data(spec["n_train"], 10)
+    model = estimator(
+        epochs=spec["epochs"], dtype_policy=policy, random_state=0,
+        callbacks=[EpochTimes()],
+    ).fit(X, y)  # fmt: skip
+    return {
+        "epoch_s": times,
+        "n_train": len(X),
+        "dtype_policy": model.dtype_policy_,
+        "forward_flops": forward_flops(model.model_),
+        "training_flops": training_flops(model.model_),
+    }
+
+
 def _versions(spec):
     import keras
     import numpy
@@ -472,6 +535,8 @@ def worker(spec):
         "memory": _memory,
         "latency": _latency,
         "versions": _versions,
+        "peak": _matmul_peak,
+        "epochs": _epochs,
     }[kind](spec)
     if spec.get("report_versions"):  # saves a process that only imports Keras
         result["versions"] = _versions(spec)

@@ -17,7 +17,10 @@ show what ``dtype_policy="auto"`` chose), (d) GridSearchCV with n_jobs=1 vs
 n_jobs=2 (workers cold and warm; a full run also times it cold on the whole
 training set), (e) RSS after 1 and after 30 fits in one process, (f) the
 latency of predict for 1, 100 and 10,000 images against MLPClassifier,
-permutation_importance, and the fixed cost of a small fit, in one process.
+permutation_importance, and the fixed cost of a small fit, in one process,
+(g) the FLOPs of a training epoch of the default ANN and CNN, in float32 and
+bfloat16, against the matrix-multiply peak measured in the same run.
+Sections (c) and (g) measure that peak before and after their fits.
 """
 
 import argparse
@@ -27,7 +30,15 @@ import time
 from datetime import datetime, timezone
 
 import report
-from harness import VERSIONS, compare, machine, order, run_worker, search_scaling
+from harness import (
+    EFFICIENCY_MODELS,
+    VERSIONS,
+    compare,
+    machine,
+    order,
+    run_worker,
+    search_scaling,
+)
 
 PAIR_KEYS = ("fit_s", "fit_cpu_s", "predict_s")
 
@@ -54,7 +65,9 @@ def main(argv=None):
     parser.add_argument("--markdown", default=None, help="write the table here")
     parser.add_argument("--backend", default=None, help="KERAS_BACKEND to use")
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--sections", default="abcdef", help="any of a, b, c, d, e, f")
+    parser.add_argument(
+        "--sections", default="abcdefg", help="any of a, b, c, d, e, f, g"
+    )
     parser.add_argument(
         "--no-cnn", action="store_true", help="leave out the CNNs (section b and "
         "CNNClassifier() in c), e.g. for a backend slow on convolutions",
@@ -111,8 +124,12 @@ def main(argv=None):
             {**fit_spec, "epochs": 1 if quick else 3}, repeats,
         )  # fmt: skip
         section_done("b")
+    peak_spec = {"kind": "peak", "n": 2048 if quick else 4096}
     if "c" in sections:
         print("(c) the defaults and the recipe, seeded by the repeat", flush=True)
+        # The machine's matrix-multiply peaks, before and after the fits:
+        # their mean scales the fit times to the reference machine's.
+        peaks = [run_worker(peak_spec)]
         models = ["ann-default"]
         if not args.no_cnn:
             # Quick trains each for one epoch, without the float32 CNN (the
@@ -125,6 +142,7 @@ def main(argv=None):
             {**fit_spec, "epochs": 1 if quick else None, "seeded": True},
             repeats,
         )
+        results["defaults_peaks"] = peaks + [run_worker(peak_spec)]
         section_done("c")
     if "d" in sections:
         print("(d) GridSearchCV n_jobs=1 vs n_jobs=2", flush=True)
@@ -162,6 +180,20 @@ def main(argv=None):
         print("(f) call latency and the fixed cost of a fit", flush=True)
         results["latency"] = run_worker({"kind": "latency", "quick": quick})
         section_done("f")
+    if "g" in sections:
+        print("(g) the arithmetic of an epoch against the matmul peak", flush=True)
+        efficiency = {"peaks": [run_worker(peak_spec)], "models": {}}
+        for name in EFFICIENCY_MODELS:
+            if name.startswith("cnn") and args.no_cnn:
+                continue
+            efficiency["models"][name] = run_worker(
+                {"kind": "epochs", "model": name, "n_train": n_train,
+                 "epochs": 2 if quick else 3}
+            )  # fmt: skip
+            print(f"  {name}: {efficiency['models'][name]}", flush=True)
+        efficiency["peaks"].append(run_worker(peak_spec))
+        results["efficiency"] = efficiency
+        section_done("g")
     versions = VERSIONS or run_worker({"kind": "versions"})
     results["backend"], results["versions"] = versions["backend"], versions
     results["total_s"] = time.perf_counter() - start
