@@ -140,6 +140,6 @@ fill_doc(
     batch_size='"auto"',
     batch_size_note="Why: :ref:`defaults`.",
     label_smoothing=0.1,
-    label_smoothing_note="Why 0.1: :ref:`defaults`.",
+    label_smoothing_note=" Why 0.1: :ref:`defaults`.",
     dtype_policy="None",
 )

@@ -33,7 +33,7 @@ TRAINING_PARAMETERS_DOC = """\
         network from growing over-confident. In [0, 1); 0 is the plain
         cross-entropy, MLPClassifier's loss. The predicted probabilities
         are then less peaked: a trade of calibration (log-loss) for
-        accuracy. {label_smoothing_note}
+        accuracy.{label_smoothing_note}
 
     batch_size : int or "auto", default={batch_size}
         Size of minibatches, at most ``n_samples``. "auto" means
