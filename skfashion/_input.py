@@ -7,7 +7,7 @@ Given arrays, Keras' TensorFlow trainer builds a tf.data pipeline that
 prefetches with ``tf.data.AUTOTUNE``, so every epoch's iterator starts
 tf.data's autotuning thread, which sleeps between rounds for a period that
 doubles from 10 ms. When the next epoch replaces the iterator, destroying it
-waits for that sleep to end, with both cores idle: measured on 2 cores, one
+waits for that sleep to end, with both cores idle: measured on 2 cores, up to one
 epoch in two began with a 9-10 s wait once the period had grown that long
 (``docs/design_notes.md``). :func:`training_input` gives Keras a pipeline of
 the same batches (the rows shuffled each epoch, as Keras does; the last batch
