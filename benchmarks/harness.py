@@ -564,20 +564,30 @@ def run_worker(spec, env_extra=None):
     raise RuntimeError(f"worker {spec} failed:\n{proc.stderr[-3000:]}")
 
 
-def machine():
-    """CPU model, cores and whether it has AMX bfloat16, from /proc/cpuinfo."""
-    model, amx = platform.processor() or platform.machine(), False
+def machine(cpuinfo="/proc/cpuinfo"):
+    """CPU model, its widest vector instructions and bfloat16 support, and
+    cores, from ``cpuinfo``: "AMD EPYC" names CPUs of either kind."""
+    model, flags = platform.processor() or platform.machine(), set()
     try:
-        with open("/proc/cpuinfo") as f:
+        with open(cpuinfo) as f:
             for line in f:
                 if line.startswith("model name") and ":" in line:
                     model = line.split(":", 1)[1].strip()
                 elif line.startswith("flags"):
-                    amx = "amx_bf16" in line.split()
+                    flags = set(line.split())
     except OSError:
         pass
-    amx_note = ", AMX bfloat16" if amx else ""
-    return f"{model}{amx_note}, {os.cpu_count()} cores, {platform.system()}"
+    notes = [name for flag, name in _CPU_FEATURES if flag in flags][:1]
+    if flags and not notes:
+        notes = ["no native bfloat16"]
+    if "avx2" in flags and "avx512f" not in flags:
+        notes.insert(0, "AVX2 only")
+    note = "".join(f", {n}" for n in notes)
+    return f"{model}{note}, {os.cpu_count()} cores, {platform.system()}"
+
+
+# The first of these flags that a CPU has names its bfloat16 support.
+_CPU_FEATURES = (("amx_bf16", "AMX bfloat16"), ("avx512_bf16", "AVX512_BF16"))
 
 
 def _median(rows, key):

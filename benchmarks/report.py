@@ -320,10 +320,14 @@ def _quality(r, targets):
         ]
     ann = defaults.get("ann-default")
     if ann and "ann" in r:
-        mlp = r["ann"]["ann-sklearn"]["fit_s"]
+        # Per epoch: the default trains 13 epochs, section (a)'s
+        # MLPClassifier((512, 256)) 10.
+        mlp = r["ann"]["ann-sklearn"]
+        ours = ann["fit_s"] / ann["epochs_run"]
+        theirs = mlp["fit_s"] / mlp["epochs_run"]
         targets.append(
-            ("ANNClassifier() fit <= MLPClassifier((512, 256)) fit at 10 epochs",
-             f"{ann['fit_s']:.1f} s vs {mlp:.1f} s", ann["fit_s"] <= mlp)
+            ("ANNClassifier() fit per epoch <= MLPClassifier((512, 256))'s",
+             f"{ours:.2f} s vs {theirs:.2f} s", ours <= theirs)
         )  # fmt: skip
     for name, (accuracy, seconds, each) in QUALITY_TARGETS.items():
         row = defaults.get(name)

@@ -30,3 +30,26 @@ def test_report_matches_its_results(report, path):
     results = json.loads(path.read_text())
     assert report.markdown(results) == path.with_suffix(".md").read_text()
     assert not results["quick"]  # only full runs are committed
+
+
+@pytest.mark.parametrize(
+    "flags, expected",
+    [
+        ("fpu avx2 avx512f amx_bf16 avx512_bf16", "Xeon, AMX bfloat16, 2 cores"),
+        ("fpu avx2 avx512f avx512_bf16", "Xeon, AVX512_BF16, 2 cores"),
+        ("fpu avx2 fma", "Xeon, AVX2 only, no native bfloat16, 2 cores"),
+        ("fpu avx2 avx512f", "Xeon, no native bfloat16, 2 cores"),
+    ],
+)
+def test_machine_names_the_bfloat16_support(flags, expected, tmp_path, monkeypatch):
+    # Reports from "AMD EPYC" VMs with AVX2 only and with AVX512_BF16 must
+    # not read alike: their peaks differ four-fold.
+    sys.path.insert(0, str(BENCHMARKS))
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    try:
+        import harness
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"model name\t: Xeon\nflags\t\t: {flags}\n")
+    assert harness.machine(cpuinfo).startswith(expected)
