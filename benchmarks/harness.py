@@ -564,6 +564,10 @@ def run_worker(spec, env_extra=None):
     raise RuntimeError(f"worker {spec} failed:\n{proc.stderr[-3000:]}")
 
 
+# The first of these flags that a CPU has names its bfloat16 support.
+_CPU_FEATURES = (("amx_bf16", "AMX bfloat16"), ("avx512_bf16", "AVX512_BF16"))
+
+
 def machine(cpuinfo="/proc/cpuinfo"):
     """CPU model, its widest vector instructions and bfloat16 support, and
     cores, from ``cpuinfo``: "AMD EPYC" names CPUs of either kind."""
@@ -584,10 +588,6 @@ def machine(cpuinfo="/proc/cpuinfo"):
         notes.insert(0, "AVX2 only")
     note = "".join(f", {n}" for n in notes)
     return f"{model}{note}, {os.cpu_count()} cores, {platform.system()}"
-
-
-# The first of these flags that a CPU has names its bfloat16 support.
-_CPU_FEATURES = (("amx_bf16", "AMX bfloat16"), ("avx512_bf16", "AVX512_BF16"))
 
 
 def _median(rows, key):

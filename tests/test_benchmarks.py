@@ -11,12 +11,23 @@ RESULTS = sorted((BENCHMARKS / "results").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
-def report(request):
+def benchmarks_importable(request):
     sys.path.insert(0, str(BENCHMARKS))
     request.addfinalizer(lambda: sys.path.remove(str(BENCHMARKS)))
+
+
+@pytest.fixture(scope="module")
+def report(benchmarks_importable):
     import report
 
     return report
+
+
+@pytest.fixture(scope="module")
+def harness(benchmarks_importable):
+    import harness
+
+    return harness
 
 
 def test_results_are_committed_in_pairs():
@@ -41,15 +52,12 @@ def test_report_matches_its_results(report, path):
         ("fpu avx2 avx512f", "Xeon, no native bfloat16, 2 cores"),
     ],
 )
-def test_machine_names_the_bfloat16_support(flags, expected, tmp_path, monkeypatch):
+def test_machine_names_the_bfloat16_support(
+    harness, flags, expected, tmp_path, monkeypatch
+):
     # Reports from "AMD EPYC" VMs with AVX2 only and with AVX512_BF16 must
     # not read alike: their peaks differ four-fold.
-    sys.path.insert(0, str(BENCHMARKS))
     monkeypatch.setattr("os.cpu_count", lambda: 2)
-    try:
-        import harness
-    finally:
-        sys.path.remove(str(BENCHMARKS))
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"model name\t: Xeon\nflags\t\t: {flags}\n")
     assert harness.machine(cpuinfo).startswith(expected)
