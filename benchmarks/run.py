@@ -9,6 +9,7 @@ figure is reported with its ratio to the baseline measured beside it
     python benchmarks/run.py --sections c                  # one or more sections
     python benchmarks/run.py --backend jax                 # another backend
     python benchmarks/run.py --pairs ann-keras-spe ann-skfashion --repeats 6
+    python benchmarks/run.py --lever '{"epochs": 7}' --repeats 3  # a CNN lever
 
 Sections: (a) ANN wrapper vs plain Keras vs MLPClassifier, (b) CNN wrapper vs
 plain Keras, (c) ANNClassifier() and CNNClassifier() at their defaults and
@@ -41,6 +42,7 @@ from harness import (
 )
 
 PAIR_KEYS = ("fit_s", "fit_cpu_s", "predict_s")
+DEFAULT_MODELS = ("ann-default", "cnn-default", "cnn-recipe", "cnn-default-float32")
 
 
 def pairs(first, second, *, repeats, epochs):
@@ -56,6 +58,28 @@ def pairs(first, second, *, repeats, epochs):
         print(f"pair {pair + 1} ({sequence}): {ratios}")
     for key in PAIR_KEYS:
         print(f"{key}: {table[second][key + '_ratio']:.2f}x")
+
+
+def lever(params, *, repeats):
+    """``CNNClassifier(**params)``, seeds 0 to repeats - 1, on all images: each
+    fit's time as measured and scaled by the peaks measured before and after
+    the fits, and its accuracy without and with flip test-time augmentation."""
+    peak_spec = {"kind": "peak", "n": 4096}
+    spec = {"kind": "lever", "params": params, "n_train": 60000, "n_test": 10000}
+    peaks = [run_worker(peak_spec)]
+    runs = [run_worker({**spec, "seed": seed}) for seed in range(repeats)]
+    peaks.append(run_worker(peak_spec))
+    print(f"CNNClassifier(**{params}) on {machine()}")
+    print(report._peak_line(peaks, "before and after the fits"))
+    for run in runs:
+        scaled = report.scaled_s(
+            run["fit_s"], run["dtype_policy"], report.mean_peaks(peaks)
+        )
+        print(
+            f"seed {run['seed']}: {run['dtype_policy']}, {run['epochs_run']} epochs, "
+            f"fit {run['fit_s']:.0f} s ({scaled:.0f} s scaled), accuracy "
+            f"{run['accuracy']:.4f}, with flip TTA {run['accuracy_flip']:.4f}"
+        )
 
 
 def main(argv=None):
@@ -78,11 +102,23 @@ def main(argv=None):
         "pairs (with --repeats, default 6), each pair's ratios printed",
     )  # fmt: skip
     parser.add_argument("--epochs", type=int, default=10, help="for --pairs")
+    parser.add_argument(
+        "--lever", type=json.loads, default=None, metavar="JSON",
+        help="instead of the sections: CNNClassifier(**JSON) on all images, "
+        "seeds 0 to --repeats - 1 (default 1), timed and scaled as in (c)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--models", nargs="+", default=None, choices=DEFAULT_MODELS,
+        help="section (c): only these rows, e.g. to re-measure the defaults "
+        "without the recipe's 40 epochs",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     if args.pairs:
         return pairs(*args.pairs, repeats=args.repeats or 6, epochs=args.epochs)
+    if args.lever is not None:
+        return lever(args.lever, repeats=args.repeats or 1)
 
     quick = args.quick
     repeats = args.repeats or (1 if quick else 3)
@@ -136,6 +172,8 @@ def main(argv=None):
             # tests cover that code): one worker less in its 3 minutes.
             models += ["cnn-default", "cnn-recipe"]
             models += [] if quick else ["cnn-default-float32"]
+        if args.models:
+            models = [name for name in models if name in args.models]
         results["defaults"] = compare(
             models,
             None,

@@ -377,10 +377,12 @@ width) or (n_samples, height, width, channels)
         X = self._check_X(X)
         batch_size = routed(vars(self), "predict__").get("batch_size")
         batch_size = batch_size or self._predict_batch_size
+        views = self._test_time_views(X)
+        # All views in one pass: one call for one image, not one per view.
+        stacked = views[0] if len(views) == 1 else np.concatenate(views)
         with expected_retracing():
-            views = [self._forward(self.model_, v, batch_size)
-                     for v in self._test_time_views(X)]  # fmt: skip
-        proba = np.mean(views, axis=0, dtype=np.float64)
+            out = self._forward(self.model_, stacked, batch_size)
+        proba = out.reshape(len(views), len(X), -1).mean(axis=0, dtype=np.float64)
         # Rows of a float32 softmax sum to one only up to rounding.
         proba /= proba.sum(axis=1, keepdims=True)
         return proba

@@ -193,10 +193,11 @@ def test_presets_leave_inputs_that_are_not_images_alone(digits):
 
 def test_flip_averages_each_image_and_its_mirror(augmented, digits):
     X, y, images = digits
-    plain = augmented.predict_proba(X)
+    one_view = clone_fitted(augmented, test_time_augmentation=None)
+    plain = one_view.predict_proba(X)
     tta = clone_fitted(augmented, test_time_augmentation="flip")
     mirrored = images[:, :, ::-1].reshape(len(X), -1)
-    expected = (plain + augmented.predict_proba(mirrored)) / 2
+    expected = (plain + one_view.predict_proba(mirrored)) / 2
     np.testing.assert_allclose(tta.predict_proba(X), expected, rtol=1e-6)
     # The same for image-shaped X; deterministic; predict and score follow.
     assert_array_equal(tta.predict_proba(images), tta.predict_proba(X))
@@ -210,6 +211,20 @@ def test_flip_averages_each_image_and_its_mirror(augmented, digits):
         EmbeddingTransformer(tta).fit(X, y).transform(X[:20]),
         EmbeddingTransformer(augmented).fit(X, y).transform(X[:20]),
     )
+
+
+def test_flip_runs_both_views_in_one_forward_pass(augmented, digits, monkeypatch):
+    X, _, _ = digits
+    tta = clone_fitted(augmented, test_time_augmentation="flip")
+    sizes, real = [], tta.model_.predict_on_batch
+
+    def spy(x):
+        sizes.append(len(x))
+        return real(x)
+
+    monkeypatch.setattr(tta.model_, "predict_on_batch", spy)
+    tta.predict(X[:1])
+    assert sizes == [2]  # the image and its mirror image, one call
 
 
 def clone_fitted(estimator, **params):

@@ -61,3 +61,17 @@ def test_machine_names_the_bfloat16_support(
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"model name\t: Xeon\nflags\t\t: {flags}\n")
     assert harness.machine(cpuinfo).startswith(expected)
+
+
+@pytest.mark.realdata
+def test_lever_scores_one_fit_without_and_with_flips(harness):
+    params = {"filters": [8], "hidden_layer_sizes": [16], "epochs": 3,
+              "learning_rate_init": 0.01}  # fmt: skip
+    spec = {"params": params, "n_train": 500, "n_test": 300, "seed": 0}
+    run = harness._lever(spec)
+    assert run["epochs_run"] == 3 and run["seed"] == 0
+    assert run["fit_s"] > 0 and run["dtype_policy"]
+    # The same fitted network, scored twice: the mirror images change some
+    # of 300 predictions, so the two accuracies differ.
+    assert 0 <= run["accuracy"] <= 1 and 0 <= run["accuracy_flip"] <= 1
+    assert run["accuracy"] != run["accuracy_flip"]
