@@ -102,6 +102,7 @@ RECIPE = dict(
     filters=((32, 32), (64, 64)),
     augmentation="standard",
     epochs=40,
+    test_time_augmentation="flip",
 )
 params = {**RECIPE, "epochs": 2} if args.quick else RECIPE
 recipe = make_pipeline(
