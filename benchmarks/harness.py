@@ -58,10 +58,10 @@ def reference_network(kind, epochs, batch_size, steps_per_execution=1):
     """The plain-Keras ANN or CNN that the wrappers are timed against.
 
     The CNN is ``CNNClassifier()``'s default network, written out: two blocks
-    of two 3x3 convolutions (32, then 64 filters), each block pooled and
-    followed by dropout 0.25, a dense head of 256 with dropout, left-right
-    flips while training, and the dtype policy that ``dtype_policy="auto"``
-    picks on this machine (the softmax in float32).
+    of two 3x3 convolutions (32, then 64 filters), each block pooled, a
+    dense head of 256, no dropout, left-right flips while training, and the
+    dtype policy that ``dtype_policy="auto"`` picks on this machine (the
+    softmax in float32).
     """
     import keras
 
@@ -84,12 +84,10 @@ def reference_network(kind, epochs, batch_size, steps_per_execution=1):
                     for n in filters
                 ),  # fmt: skip
                 layers.MaxPooling2D(2, **d),
-                layers.Dropout(0.25, **d),
             ]
         body += [
             layers.Flatten(**d),
             layers.Dense(CNN_HEAD, activation="relu", **d),
-            layers.Dropout(0.25, **d),
         ]
     model = keras.Sequential(
         [
@@ -123,6 +121,7 @@ def reference_network(kind, epochs, batch_size, steps_per_execution=1):
 RECIPE = {
     "filters": ((32, 32), (64, 64)),
     "augmentation": "standard",
+    "dropout": 0.25,
     "epochs": 40,
     "test_time_augmentation": "flip",
 }
@@ -157,7 +156,9 @@ def make_model(spec):
             alpha=0.0, tol=0.0, n_iter_no_change=epochs + 1,
         )  # fmt: skip
     if name == "cnn-skfashion":  # the defaults: blocks, flips, "auto"
-        return CNNClassifier(filters=CNN_BLOCKS, hidden_layer_sizes=(CNN_HEAD,), **same)
+        return CNNClassifier(
+            filters=CNN_BLOCKS, hidden_layer_sizes=(CNN_HEAD,), dropout=0.0, **same
+        )
     if name == "cnn-keras":
         return reference_network("cnn", epochs, batch)
     if name == "cnn-keras-spe":

@@ -101,6 +101,7 @@ fig.savefig(args.output_dir / "augmentation_cv.png", bbox_inches="tight")
 RECIPE = dict(
     filters=((32, 32), (64, 64)),
     augmentation="standard",
+    dropout=0.25,
     epochs=40,
     test_time_augmentation="flip",
 )

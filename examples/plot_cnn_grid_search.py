@@ -63,14 +63,14 @@ pipe = Pipeline(
 if args.quick:
     grid = {
         "cnn__filters": [(4,), (8, 16)],
-        "cnn__dropout": [0.25],
+        "cnn__dropout": [0.0],
         "cnn__optimizer": ["adam", "rmsprop"],
         "cnn__epochs": [1, 2],
     }
 else:
     grid = {
         "cnn__filters": [(16, 32), (32, 64)],
-        "cnn__dropout": [0.25, 0.4],
+        "cnn__dropout": [0.0, 0.25],
         "cnn__optimizer": ["adam", "rmsprop"],
         "cnn__epochs": [3, 6],
     }

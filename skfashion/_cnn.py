@@ -56,9 +56,10 @@ class CNNClassifier(BaseImageClassifier):
         not pad, so each convolution trims ``kernel_size - 1`` rows and
         columns, which makes the later layers smaller and faster.
 
-    dropout : float, default=0.25
+    dropout : float, default=0.0
         Fraction of units dropped after each convolution block and each dense
-        hidden layer during training (0 disables dropout).
+        hidden layer during training (0 disables dropout). Why none by
+        default: :ref:`defaults`.
 
     hidden_layer_sizes : array-like of shape (n_layers,) or int, default=(256,)
         Sizes of the dense layers after the convolution blocks.
@@ -149,7 +150,7 @@ default="light"
         pool_size=2,
         *,
         padding="same",
-        dropout=0.25,
+        dropout=0.0,
         hidden_layer_sizes=(256,),
         batch_normalization=False,
         image_shape=None,
@@ -162,7 +163,7 @@ default="light"
         learning_rate="cosine",
         learning_rate_init=2e-3,
         optimizer="adam",
-        epochs=11,
+        epochs=6,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -304,7 +305,7 @@ default="light"
 
 fill_doc(
     CNNClassifier,
-    epochs=11,
+    epochs=6,
     predict_batch_size=1024,
     batch_size=128,
     batch_size_note="Why: :ref:`defaults`.",

@@ -23,7 +23,11 @@ from skfashion import (
 from skfashion.io import dump, load
 
 ANN = dict(hidden_layer_sizes=(24, 12), epochs=3, random_state=0)
-CNN = dict(filters=(4,), hidden_layer_sizes=(16,), epochs=2, random_state=0)
+# Dropout 0.25 (not the default, 0): with it, two epochs of this small
+# network give embeddings that the held-out bars below were set from.
+CNN = dict(
+    filters=(4,), hidden_layer_sizes=(16,), dropout=0.25, epochs=2, random_state=0
+)
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +91,7 @@ def test_cnn_embeddings_as_features_in_a_pipeline(head, digits):
     raw = (images * 255).astype(np.uint8)
     cnn = make_pipeline(ImagePreprocessor(output="image"), CNNClassifier(**CNN))
     model = make_pipeline(EmbeddingTransformer(cnn), head).fit(raw[:1200], y[:1200])
-    # Held-out accuracy 0.667 (logistic) and 0.695 (5 neighbours), seed 0.
+    # Held-out accuracy 0.682 (logistic) and 0.688 (5 neighbours), seed 0.
     assert model.score(raw[1200:], y[1200:]) > 0.62
     assert model[0].transform(raw[:3]).shape == (3, 16)
 
