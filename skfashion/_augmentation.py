@@ -10,7 +10,7 @@ folds are augmented. Every layer is seeded from ``random_state``.
 
 import keras
 
-__all__ = ["PRESETS", "augmentation_layers", "check_augmentation"]
+__all__ = ["PRESETS", "augmentation_layers", "check_augmentation", "flips_left_right"]
 
 # Clothing is left-right symmetric and not always centred; it is never
 # upside down, so no vertical flips or rotations. Shifts stay within about a
@@ -59,6 +59,27 @@ def check_augmentation(value):
                 "while training and keep the image's shape (keras.layers."
                 f"RandomFlip, RandomTranslation, RandomZoom, ...); got {name}."
             )
+
+
+def flips_left_right(value):
+    """Whether the ``augmentation`` ``value`` trains on left-right mirror images.
+
+    True for the presets and for a list holding a ``keras.layers.RandomFlip``
+    whose mode includes "horizontal": the networks that have learnt that an
+    image and its mirror are the same class, for which flip test-time
+    augmentation is sound.
+    """
+    if value is None:
+        return False
+    if isinstance(value, str):
+        specs = PRESETS[value]
+        return any(
+            name == "RandomFlip" and "horizontal" in kw["mode"] for name, kw in specs
+        )
+    return any(
+        isinstance(layer, keras.layers.RandomFlip) and "horizontal" in layer.mode
+        for layer in value
+    )
 
 
 def augmentation_layers(value, *, seeds, policy):

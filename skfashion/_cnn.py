@@ -7,7 +7,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skfashion._augmentation import PRESETS, check_augmentation
+from skfashion._augmentation import PRESETS, check_augmentation, flips_left_right
 from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
 from skfashion._image import resolve_image_shape
@@ -96,14 +96,20 @@ default="light"
         :class:`ImagePreprocessor`, so pass ``value_range=(0, 1)`` to the
         layers that take one (Keras' default is (0, 255)).
 
-    test_time_augmentation : {"flip"} or None, default=None
+    test_time_augmentation : {"auto", "flip"} or None, default="auto"
         "flip" makes :meth:`predict_proba` (and so ``predict`` and
         ``score``) average the network's probabilities for each image and
-        its left-right mirror image: deterministic, at twice the cost of a
-        prediction. Like the augmentation presets, it acts on images at
-        least 8 pixels high and wide and leaves smaller inputs as they are.
-        The embeddings of :class:`EmbeddingTransformer` are those of the
-        images as they are.
+        its left-right mirror image: deterministic, at twice the arithmetic
+        of a prediction (both views go through the network in one pass).
+        "auto" means "flip" when ``augmentation`` flips the training images
+        left to right (the presets, or a ``keras.layers.RandomFlip`` whose
+        mode includes "horizontal"), and None otherwise: a network that
+        never saw a mirror image is not asked about one, so digits and
+        letters (``augmentation=None``) are predicted as they are. None
+        predicts each image once. Like the augmentation presets, it acts on
+        images at least 8 pixels high and wide and leaves smaller inputs as
+        they are. The embeddings of :class:`EmbeddingTransformer` are those
+        of the images as they are. Why "auto": :ref:`defaults`.
 
     %(activation_parameter)s
 
@@ -140,7 +146,7 @@ default="light"
         "batch_normalization": ["boolean"],
         "image_shape": ["array-like", None],
         "augmentation": [None, StrOptions(set(PRESETS)), list],
-        "test_time_augmentation": [None, StrOptions({"flip"})],
+        "test_time_augmentation": [None, StrOptions({"auto", "flip"})],
     }
 
     def __init__(
@@ -155,10 +161,10 @@ default="light"
         batch_normalization=False,
         image_shape=None,
         augmentation="light",
-        test_time_augmentation=None,
+        test_time_augmentation="auto",
         activation="relu",
         alpha=1e-4,
-        label_smoothing=0.0,
+        label_smoothing=0.1,
         batch_size=128,
         learning_rate="cosine",
         learning_rate_init=2e-3,
@@ -223,7 +229,10 @@ default="light"
 
     def _test_time_views(self, X):
         shape = self.image_shape_
-        if self.test_time_augmentation is None or min(shape[:2]) < MIN_PRESET_SIDE:
+        tta = self.test_time_augmentation
+        if tta == "auto":
+            tta = "flip" if flips_left_right(self.augmentation) else None
+        if tta is None or min(shape[:2]) < MIN_PRESET_SIDE:
             return (X,)
         mirrored = X.reshape(len(X), *shape)[:, :, ::-1].reshape(X.shape)
         return (X, np.ascontiguousarray(mirrored))
@@ -309,7 +318,7 @@ fill_doc(
     predict_batch_size=1024,
     batch_size=128,
     batch_size_note="Why: :ref:`defaults`.",
-    label_smoothing=0.0,
-    label_smoothing_note="",
+    label_smoothing=0.1,
+    label_smoothing_note=" Why 0.1: :ref:`defaults`.",
     dtype_policy='"auto"',
 )

@@ -241,6 +241,29 @@ def test_flip_leaves_inputs_that_are_not_images_alone(digits):
     assert_array_equal(tta.predict_proba(X), flat.predict_proba(X))
 
 
+@pytest.mark.parametrize(
+    "augmentation, flips",
+    [
+        ("light", True),
+        ("standard", True),
+        (None, False),
+        ([keras.layers.RandomFlip("horizontal_and_vertical")], True),
+        ([keras.layers.RandomFlip("vertical")], False),
+        ([keras.layers.RandomZoom(0.1)], False),
+    ],
+)
+def test_auto_flips_only_what_training_mirrored(augmentation, flips, digits):
+    """The default, "auto", is "flip" exactly when the training flipped images
+    left to right: never for digits or letters (augmentation=None)."""
+    X, y, _ = digits
+    auto = CNNClassifier(**FAST, augmentation=augmentation).fit(X[:300], y[:300])
+    assert auto.test_time_augmentation == "auto"
+    expected = clone_fitted(auto, test_time_augmentation="flip" if flips else None)
+    other = clone_fitted(auto, test_time_augmentation=None if flips else "flip")
+    assert_array_equal(auto.predict_proba(X), expected.predict_proba(X))
+    assert not np.allclose(auto.predict_proba(X), other.predict_proba(X))
+
+
 def test_invalid_test_time_augmentation(digits):
     X, y, _ = digits
     with pytest.raises(InvalidParameterError, match="test_time_augmentation"):

@@ -57,9 +57,9 @@ def test_fit_trains_on_the_smoothed_loss(estimator, digits):
     np.testing.assert_array_equal(loaded.predict_proba(X), smooth.predict_proba(X))
 
 
-def test_ann_smooths_by_default_and_cnn_does_not():
+def test_both_classifiers_smooth_by_default():
     assert ANNClassifier().label_smoothing == 0.1
-    assert CNNClassifier().label_smoothing == 0.0
+    assert CNNClassifier().label_smoothing == 0.1
 
 
 @pytest.mark.parametrize("value", [1.0, -0.1, "0.1"])
