@@ -122,7 +122,6 @@ RECIPE = {
     "filters": ((32, 32), (64, 64)),
     "augmentation": "standard",
     "dropout": 0.25,
-    "label_smoothing": 0.0,  # measured without the default's smoothing
     "epochs": 40,
     "test_time_augmentation": "flip",
 }
