@@ -156,7 +156,7 @@ def make_model(spec):
             hidden_layer_sizes=(512, 256), batch_size=batch, max_iter=epochs,
             alpha=0.0, tol=0.0, n_iter_no_change=epochs + 1,
         )  # fmt: skip
-    if name == "cnn-skfashion":  # the defaults: blocks, flips, "auto"
+    if name == "cnn-skfashion":  # the default network, flips, dtype_policy "auto"
         return CNNClassifier(
             filters=CNN_BLOCKS,
             hidden_layer_sizes=(CNN_HEAD,),
