@@ -33,6 +33,7 @@ from datetime import datetime, timezone
 import report
 from harness import (
     EFFICIENCY_MODELS,
+    SHIFT_VIEWS,
     VERSIONS,
     compare,
     machine,
@@ -80,6 +81,7 @@ def lever(params, *, repeats):
             f"seed {run['seed']}: {run['dtype_policy']}, {run['epochs_run']} epochs, "
             f"fit {run['fit_s']:.0f} s ({scaled:.0f} s scaled), accuracy "
             f"{run['accuracy']:.4f}, with flip TTA {run['accuracy_flip']:.4f}"
+            + "".join(f", {name} {run['accuracy_' + name]:.4f}" for name in SHIFT_VIEWS)
         )
 
 

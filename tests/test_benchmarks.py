@@ -75,3 +75,32 @@ def test_lever_scores_one_fit_without_and_with_flips(harness):
     # of 300 predictions, so the two accuracies differ.
     assert 0 <= run["accuracy"] <= 1 and 0 <= run["accuracy_flip"] <= 1
     assert run["accuracy"] != run["accuracy_flip"]
+    for name in harness.SHIFT_VIEWS:
+        assert 0 <= run[f"accuracy_{name}"] <= 1
+
+
+@pytest.mark.parametrize(
+    "dy, dx, row, column", [(0, 1, 0, 1), (0, -1, 0, -1), (1, 0, 1, 0), (-1, 0, -1, 0)]
+)
+def test_shifted_moves_the_image_and_fills_the_background(harness, dy, dx, row, column):
+    import numpy as np
+
+    X = np.zeros((2, 9), dtype="float32")
+    X[:, 4] = 1.0  # the centre pixel of a 3x3 image
+    images = harness._shifted(X, (3, 3, 1), dy, dx).reshape(2, 3, 3)
+    expected = np.zeros((3, 3), dtype="float32")
+    expected[1 + row, 1 + column] = 1.0
+    np.testing.assert_array_equal(images[0], expected)
+    np.testing.assert_array_equal(images[1], expected)
+
+
+def test_lever_json_names_keras_augmentation_layers(harness):
+    import keras
+
+    params = {"epochs": 1, "augmentation": [["RandomFlip", {"mode": "vertical"}]]}
+    layers = harness._augmentation_from_json(params)["augmentation"]
+    assert len(layers) == 1 and isinstance(layers[0], keras.layers.RandomFlip)
+    assert layers[0].mode == "vertical"
+    assert harness._augmentation_from_json({"augmentation": "light"}) == {
+        "augmentation": "light"
+    }
