@@ -538,15 +538,11 @@ def _augmentation_from_json(params):
 def _shifted(X, shape, dy, dx):
     """The images of ``X`` moved by ``dy`` rows and ``dx`` columns, with the
     background (0) filled in."""
-    import numpy as np
+    from scipy import ndimage
 
-    images = np.zeros((len(X), *shape), dtype=X.dtype)
-    source = X.reshape(len(X), *shape)
-    h, w = shape[:2]
-    images[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = source[
-        :, max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
-    ]
-    return images.reshape(X.shape)
+    images = X.reshape(len(X), *shape)
+    moved = ndimage.shift(images, (0, dy, dx, 0), order=0, mode="constant", cval=0)
+    return moved.reshape(X.shape)
 
 
 # Test-time views scored beside None and "flip": each shift is averaged with
@@ -574,16 +570,14 @@ def _lever(spec):
     start = time.perf_counter()
     model.fit(X, y)
     fit = time.perf_counter() - start
-    scores = {
-        tta: copy.deepcopy(model)
-        .set_params(test_time_augmentation=tta)
-        .score(X_test, y_test)
+    views = {
+        tta: copy.deepcopy(model).set_params(test_time_augmentation=tta)
         for tta in (None, "flip")
-    }  # fmt: skip
-    flipping = copy.deepcopy(model).set_params(test_time_augmentation="flip")
+    }
+    scores = {tta: view.score(X_test, y_test) for tta, view in views.items()}
     for name, shifts in SHIFT_VIEWS.items():
         proba = sum(
-            flipping.predict_proba(_shifted(X_test, model.image_shape_, dy, dx))
+            views["flip"].predict_proba(_shifted(X_test, model.image_shape_, dy, dx))
             for dy, dx in shifts
         )
         predicted = model.classes_[np.argmax(proba, axis=1)]
