@@ -2,7 +2,7 @@
 
 import statistics
 
-from harness import REFERENCE_PEAKS, refit_share
+from harness import CNN_BLOCKS, CNN_HEAD, REFERENCE_PEAKS, refit_share
 
 
 def _verdict(r, ok):
@@ -65,12 +65,14 @@ def _networks(section, rows):
         f"{name} {row['runs'][0].get('dtype_policy', 'float32 (not recorded)')}"
         for name, row in rows.items()
     )
+    blocks = ", then ".join(f"{len(b)} of {b[0]} filters" for b in CNN_BLOCKS)
     return (
-        "Both CNNs are CNNClassifier()'s default network: two blocks of two 3x3 "
-        "convolutions (32, then 64 filters), each pooled and followed by dropout "
-        "0.25, a dense head of 256 with dropout, and left-right flips while "
-        "training; trained alike (adam at a constant 1e-3, batches of 200, no "
-        f"penalty). Dtype policy: {policies}."
+        "Both CNNs are CNNClassifier()'s default network: blocks of 3x3 "
+        f"convolutions ({blocks}), each block pooled, a dense head of "
+        f"{CNN_HEAD}, no dropout, and left-right flips while training; the "
+        "wrapper without label smoothing or flip TTA, which plain Keras lacks; "
+        "trained alike (adam at a constant 1e-3, batches of 200, no penalty). "
+        f"Dtype policy: {policies}."
     )
 
 

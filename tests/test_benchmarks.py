@@ -104,3 +104,18 @@ def test_lever_json_names_keras_augmentation_layers(harness):
     assert harness._augmentation_from_json({"augmentation": "light"}) == {
         "augmentation": "light"
     }
+
+
+def test_cnn_description_is_the_network_section_b_fits(harness, report):
+    # The report's prose once said "dropout 0.25" after the default became 0: it must
+    # follow the estimator that section (b) builds, not be written by hand.
+    params = harness.make_model({"model": "cnn-skfashion", "epochs": 1}).get_params()
+    text = report._networks("cnn", {})
+    assert tuple(map(tuple, params["filters"])) == harness.CNN_BLOCKS
+    assert tuple(params["hidden_layer_sizes"]) == (harness.CNN_HEAD,)
+    assert f"dense head of {harness.CNN_HEAD}," in text
+    for n_layers_filters in ("2 of 32 filters", "2 of 64 filters"):
+        assert n_layers_filters in text
+    assert params["dropout"] == 0.0 and "no dropout" in text
+    assert params["label_smoothing"] == 0.0 and "without label smoothing" in text
+    assert params["test_time_augmentation"] is None and "flip TTA" in text
