@@ -137,6 +137,7 @@ def make_model(spec):
     # no penalty, no label smoothing, a constant learning rate.
     same = dict(
         alpha=0.0,
+        dropout=0.0,
         label_smoothing=0.0,
         batch_size=batch,
         epochs=epochs,
@@ -144,7 +145,7 @@ def make_model(spec):
         learning_rate_init=LEARNING_RATE,
     )
     if name == "ann-skfashion":
-        return ANNClassifier(hidden_layer_sizes=(512, 256), dropout=0.0, **same)
+        return ANNClassifier(hidden_layer_sizes=(512, 256), **same)
     if name == "ann-keras":
         return reference_network("ann", epochs, batch)
     if name == "ann-keras-spe":  # Keras with skfashion's compile settings
@@ -160,7 +161,6 @@ def make_model(spec):
         return CNNClassifier(
             filters=CNN_BLOCKS,
             hidden_layer_sizes=(CNN_HEAD,),
-            dropout=0.0,
             test_time_augmentation=None,  # Keras' predict has no flip TTA
             **same,
         )
