@@ -33,10 +33,11 @@ from skfashion._network import (
     layer_sizes,
     resolve_dtype_policy,
 )
+from skfashion._persistence import network_from_bytes, network_to_bytes
 from skfashion._retracing import expected_retracing
 from skfashion._routing import check_param_names, routed
 from skfashion._scikeras import KerasAdapter
-from skfashion._seeding import fit_seeds, keras_seed
+from skfashion._seeding import fit_seeds
 from skfashion._targets import (
     drop_unweighted,
     encode_labels,
@@ -198,7 +199,7 @@ class BaseImageClassifier(KerasAdapter):
             sample_weight, self.class_weight, X, y, incremental=incremental
         )
         X, y_encoded, sample_weight = drop_unweighted(X, y_encoded, sample_weight)
-        split_seed, network_seed = fit_seeds(self.random_state)
+        split_seed, network_seed, shuffle_seed = fit_seeds(self.random_state)
         validation = None
         if self.early_stopping and not incremental:
             X, y_encoded, sample_weight, validation = split_validation(
@@ -230,13 +231,13 @@ class BaseImageClassifier(KerasAdapter):
             epochs=epochs,
             initial_epoch=initial_epoch,
         )
-        with keras_seed(network_seed), expected_retracing():
+        with expected_retracing():
             history = self._fit_network(
                 model, X, y_encoded,
                 sample_weight=sample_weight, validation_data=validation,
                 epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size,
                 verbose=int(min(self.verbose, 2)), callbacks=callbacks,
-                fit_options=routed(vars(self), "fit__"),
+                fit_options=routed(vars(self), "fit__"), shuffle_seed=shuffle_seed,
                 run_eagerly=routed(vars(self), "compile__").get("run_eagerly"),
                 undo=keep,
             )  # fmt: skip
@@ -390,7 +391,6 @@ width) or (n_samples, height, width, channels)
     def _test_time_views(self, X):
         """The versions of X whose predictions are averaged (subclasses)."""
         return (X,)
-
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`.
 
@@ -445,6 +445,28 @@ width) or (n_samples, height, width, channels)
         return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
     # ------------------------------------------------------ sklearn protocol
+
+    def __getstate__(self):
+        # The network travels as the bytes of a .keras file, so that pickle,
+        # copy.deepcopy and skops see arrays, builtins and bytes only, and
+        # skops needs no Keras or TensorFlow type trusted.
+        state = super().__getstate__()
+        if "model_" in state:
+            state = {**state, "model_": network_to_bytes(state["model_"])}
+        return state
+
+    def __setstate__(self, state):
+        model = state.get("model_")
+        if isinstance(model, bytes):
+            where = f"{type(self).__name__}.model_"
+            state = {**state, "model_": network_from_bytes(model, where)}
+        super().__setstate__(state)
+
+    def __copy__(self):
+        # A shallow copy shares the network; __getstate__ would save it.
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "model_") and hasattr(self, "classes_")

@@ -23,7 +23,7 @@ def fit_callbacks(user, *, validation, tol, n_iter_no_change, cosine_start,
                   epochs, initial_epoch):  # fmt: skip
     """The callbacks of one fit: the user's, the stopping rule, the schedule.
 
-    The user's callbacks are deep copies (:func:`fresh_copies`), so ``fit``
+    The user's callbacks are copies (:func:`fresh_copies`), so ``fit``
     leaves the ``callbacks`` parameter as it was. ``cosine_start`` is the
     initial rate of a cosine schedule, or None for a constant rate.
     """
@@ -37,23 +37,27 @@ def fit_callbacks(user, *, validation, tol, n_iter_no_change, cosine_start,
 
 
 def fresh_copies(callbacks):
-    """Deep copies of ``callbacks`` for one fit.
+    """New callback objects for one fit, sharing what the given ones refer to.
 
-    Keras binds a callback to the model it trains and leaves its state on it
-    (a ``TensorBoard`` keeps its summary writers and module, which cannot be
-    pickled): training the user's objects would change the estimator's
-    parameter, and break ``clone`` and pickling, after every fit.
+    Keras binds a callback to the model it trains and keeps its per-fit state
+    on it (a ``TensorBoard`` its summary writers, which cannot be pickled;
+    ``EarlyStopping`` its best weights): training the user's objects would
+    change the estimator's parameter, and break ``clone`` and pickling, after
+    every fit. So each fit trains a copy of each callback, but a shallow one:
+    the objects the callback was given (an Optuna trial, a list to append to,
+    a file name) are shared, so that what it reports reaches them.
     """
     copies = []
     for i, callback in enumerate(callbacks or []):
         try:
-            copies.append(copy.deepcopy(callback))
+            copies.append(copy.copy(callback))
         except Exception as exc:
             raise TypeError(
                 f"callbacks[{i}] ({type(callback).__name__}) cannot be copied "
-                f"({type(exc).__name__}: {exc}). Each fit trains a fresh copy "
+                f"({type(exc).__name__}: {exc}). Each fit trains a new copy "
                 "of every callback, so that the parameter stays as it was "
-                "given; pass a callback that Keras has not trained with yet."
+                "given; give the callback a __copy__ method, or pass one "
+                "that copy.copy can copy."
             ) from exc
     return copies
 

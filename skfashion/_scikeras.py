@@ -77,7 +77,8 @@ class KerasAdapter(KerasClassifier):
     #   feature_names_in_;
     # - its seeding (_random_state): it switched on TensorFlow's op
     #   determinism and set TF_DETERMINISTIC_OPS process-wide, which
-    #   overlapping fits in threads could leave on (skfashion._seeding);
+    #   overlapping fits in threads could leave on; skfashion seeds each
+    #   layer and each epoch's order from random_state instead;
     # - its set_params, which stored any prefixed name and advised passing
     #   misspelt names to the constructor: set_params checks every name
     #   against skfashion._routing first;
@@ -181,10 +182,13 @@ class KerasAdapter(KerasClassifier):
     @staticmethod
     def _fit_network(model, X, y, *, sample_weight, validation_data, epochs,
                      initial_epoch, batch_size, verbose, callbacks,
-                     fit_options, run_eagerly=None, undo=True):  # fmt: skip
+                     fit_options, shuffle_seed, run_eagerly=None,
+                     undo=True):  # fmt: skip
         """Train ``model`` for ``epochs`` epochs; on any error, undo it.
 
-        A fit of at most :data:`EAGER_MAX_STEPS` steps runs eagerly, unless
+        Each epoch's order of the rows is drawn from ``shuffle_seed`` and the
+        epoch number alone (:func:`skfashion._input.training_input`). A fit
+        of at most :data:`EAGER_MAX_STEPS` steps runs eagerly, unless
         ``run_eagerly`` (``compile__run_eagerly``) says otherwise. With
         ``undo`` (for a model that outlives a failed call), if training
         raises, KeyboardInterrupt included, the model's weights and optimizer
@@ -200,6 +204,11 @@ class KerasAdapter(KerasClassifier):
         if run_eagerly is None:
             steps = epochs * math.ceil(len(X) / batch_size)
             run_eagerly = steps <= EAGER_MAX_STEPS
+        fit_kwargs, order = training_input(
+            X, y, sample_weight, validation_data,
+            batch_size=batch_size, options=fit_options, seed=shuffle_seed,
+        )  # fmt: skip
+        callbacks = [*order, *callbacks]
         if verbose == 1:
             callbacks = [*callbacks, StepProgbar()]
         saved = None
@@ -218,11 +227,8 @@ class KerasAdapter(KerasClassifier):
                 initial_epoch=initial_epoch,
                 verbose=verbose,
                 callbacks=callbacks,
-                **training_input(
-                    X, y, sample_weight, validation_data,
-                    batch_size=batch_size, options=fit_options,
-                ),
-            )  # fmt: skip
+                **fit_kwargs,
+            )
         except BaseException:
             if saved is not None:
                 for variable, value in zip(state, saved):

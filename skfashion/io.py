@@ -19,7 +19,6 @@ import io
 import json
 import math
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from skfashion._files import write_atomically
+from skfashion._persistence import network_from_bytes, network_to_bytes
 
-__all__ = ["dump", "load", "register"]
+__all__ = ["dump", "load", "register", "skops_trusted_types"]
 
 FORMAT = "skfashion"
 FORMAT_VERSION = 1
@@ -82,6 +82,36 @@ register("skfashion.ImagePreprocessor", "skfashion._preprocessing", "ImagePrepro
 register("skfashion.EmbeddingTransformer", "skfashion._embedding",
          "EmbeddingTransformer")  # fmt: skip
 register("sklearn.pipeline.Pipeline", "sklearn.pipeline", "Pipeline")
+
+
+def skops_trusted_types():
+    """skfashion's classes, as ``skops.io`` names them, to trust when loading.
+
+    skops saves a skfashion estimator from its ``__getstate__``, which holds
+    arrays, builtins and the network as the bytes of a ``.keras`` file, so
+    these classes are all a skfashion object asks to trust: the network is
+    read in Keras' safe mode, as :func:`load` reads it. Pass the list to
+    ``skops.io.loads(..., trusted=...)`` or to MLflow's
+    ``mlflow.sklearn.log_model(..., skops_trusted_types=...)``.
+
+    Returns
+    -------
+    names : list of str
+        ``module.Class`` of each skfashion estimator and transformer.
+
+    Examples
+    --------
+    >>> from skfashion.io import skops_trusted_types
+    >>> skops_trusted_types()
+    ['skfashion._ann.ANNClassifier', 'skfashion._cnn.CNNClassifier', \
+'skfashion._embedding.EmbeddingTransformer', \
+'skfashion._preprocessing.ImagePreprocessor']
+    """
+    return sorted(
+        f"{entry.module}.{entry.attr}"
+        for entry in _REGISTRY.values()
+        if entry.module.startswith("skfashion.")
+    )
 
 
 def _entry_of(obj):
@@ -266,11 +296,10 @@ def dump(obj, file):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(DOCUMENT, text)
-        with tempfile.TemporaryDirectory() as tmp:
-            for member, model in writer.networks.items():
-                path = Path(tmp, "network.keras")
-                model.save(path)
-                archive.write(path, member, compress_type=zipfile.ZIP_STORED)
+        for member, model in writer.networks.items():
+            archive.writestr(
+                member, network_to_bytes(model), compress_type=zipfile.ZIP_STORED
+            )
     data = buffer.getvalue()  # all written before the target is touched
     if hasattr(file, "write"):
         file.write(data)
@@ -487,21 +516,6 @@ def _check_document(document):
         raise _corrupt(f"{DOCUMENT} has unexpected fields")
 
 
-def _load_network(data, where):
-    import keras
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp, "network.keras")
-        path.write_bytes(data)
-        try:
-            return keras.saving.load_model(path, compile=True, safe_mode=True)
-        except Exception as exc:
-            raise ValueError(
-                f"{where}: Keras refused to load the network safely "
-                f"({type(exc).__name__}: {exc})."
-            ) from exc
-
-
 class _Builder:
     def __init__(self, networks):
         self.networks = networks
@@ -563,5 +577,5 @@ def load(file):
     plan = reader.node(document["object"], "object")
     if reader.used != set(members) - {DOCUMENT}:
         raise _corrupt("it holds networks that no object uses")
-    networks = {m: _load_network(members[m], m) for m in sorted(reader.used)}
+    networks = {m: network_from_bytes(members[m], m) for m in sorted(reader.used)}
     return _Builder(networks).build(plan)

@@ -2,11 +2,12 @@
 
 Keras binds a callback to the model it trains and leaves state on it (a
 TensorBoard callback keeps its writers and a module), so training the user's
-objects broke clone, pickle, cross-validation and searches after a fit.
+objects broke clone, pickle, cross-validation and searches after a fit. The
+copies are shallow: what a callback was given (an Optuna trial, a list) is
+shared, so that what it reports reaches the user.
 """
 
 import pickle
-import threading
 
 import joblib
 import keras
@@ -96,10 +97,9 @@ def test_each_fit_trains_a_fresh_copy(digits, tmp_path):
     ]
 
 
-class Locked(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.lock = threading.Lock()
+class Uncopyable(keras.callbacks.Callback):
+    def __copy__(self):
+        raise TypeError("this callback is one of a kind")
 
 
 def test_a_callback_that_cannot_be_copied_is_a_clear_error(digits):
@@ -107,7 +107,83 @@ def test_a_callback_that_cannot_be_copied_is_a_clear_error(digits):
     est = ANNClassifier(hidden_layer_sizes=(8,), epochs=1, random_state=0)
     est.fit(X[:100], y[:100])
     model = est.model_
-    est.set_params(callbacks=[keras.callbacks.History(), Locked()])
-    with pytest.raises(TypeError, match=r"callbacks\[1\] \(Locked\) cannot be copied"):
+    est.set_params(callbacks=[keras.callbacks.History(), Uncopyable()])
+    with pytest.raises(
+        TypeError, match=r"callbacks\[1\] \(Uncopyable\) cannot be copied"
+    ):
         est.fit(X[:100], y[:100])
     assert est.model_ is model  # the failed fit changed nothing
+
+
+class Recorder(keras.callbacks.Callback):
+    """A custom callback that reports to objects it was given."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs.append(epoch)
+
+
+def test_a_callback_reaches_the_objects_it_was_given(digits):
+    X, y, _ = digits
+    seen = []
+    callback = Recorder(seen)
+    est = ANNClassifier(
+        hidden_layer_sizes=(8,), epochs=3, callbacks=[callback], random_state=0
+    )
+    est.fit(X[:200], y[:200])
+    assert seen == [0, 1, 2]
+    assert est.callbacks[0] is callback and callback.epochs is seen
+    assert getattr(callback, "_model", None) is None  # Keras bound the copy
+    pickle.dumps(est)
+    assert clone(est).get_params()["callbacks"][0] is not callback
+
+
+def test_optuna_pruning_reports_every_epoch_and_prunes(digits):
+    """optuna-integration's KerasPruningCallback, used as Optuna documents
+    it, with Optuna's default in-memory storage."""
+    import optuna
+    from optuna_integration import KerasPruningCallback
+
+    X, y, _ = digits
+    X, y = X[:400], y[:400]
+    fitted = {}
+
+    def objective(trial):
+        est = ANNClassifier(
+            hidden_layer_sizes=(16,),
+            epochs=4,
+            learning_rate_init=trial.suggest_float("lr", 1e-7, 1e-1, log=True),
+            early_stopping=True,
+            n_iter_no_change=10,
+            callbacks=[KerasPruningCallback(trial, "val_loss")],
+            random_state=0,
+        )
+        est.fit(X, y)
+        fitted[trial.number] = est
+        return est.history_["val_loss"][-1]
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0)
+    )
+    study.enqueue_trial({"lr": 1e-2})  # learns
+    study.enqueue_trial({"lr": 1e-7})  # does not: pruned at its first epoch
+    study.optimize(objective, n_trials=2)
+
+    first, second = study.trials
+    assert first.state == optuna.trial.TrialState.COMPLETE
+    assert first.intermediate_values == dict(enumerate(fitted[0].history_["val_loss"]))
+    assert len(first.intermediate_values) == 4
+    assert second.state == optuna.trial.TrialState.PRUNED
+    assert list(second.intermediate_values) == [0]
+    assert 1 not in fitted  # the pruned fit raised, as Optuna expects
+    # The fitted estimator still clones, pickles and cross-validates.
+    est = fitted[0]
+    assert clone(est).get_params()["callbacks"][0] is not est.callbacks[0]
+    pickle.loads(pickle.dumps(est))
+    assert cross_val_score(clone(est).set_params(callbacks=None), X, y, cv=2).shape == (
+        2,
+    )

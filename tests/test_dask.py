@@ -27,16 +27,9 @@ def restore_environ():
     os.environ.update(saved)
 
 
-def test_grid_search_on_local_cluster(digits, restore_environ):
-    """The cluster evaluates the same candidates as a local n_jobs=1 search,
-    with the same scores.
-
-    The scores once differed: Keras drew layer seeds from Python's global
-    RNG, which the worker's event loop also draws from. Layers are now seeded
-    from random_state (test_estimators.py checks it with a drawing thread).
-    """
-    import joblib
-
+@pytest.fixture(scope="module")
+def serial_search(digits):
+    """The images, labels and a local n_jobs=1 search to compare with."""
     X, y, _ = digits
     raw = (X * 16).round().astype(np.uint8)
     pipe = make_pipeline(
@@ -47,11 +40,36 @@ def test_grid_search_on_local_cluster(digits, restore_environ):
         "annclassifier__hidden_layer_sizes": [(16,), (32,)],
         "annclassifier__optimizer": ["adam", "rmsprop"],
     }
-    local = GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit(raw, y)
+    return raw, y, GridSearchCV(pipe, grid, cv=3, n_jobs=1).fit(raw, y)
+
+
+@pytest.mark.parametrize(
+    "n_workers, threads_per_worker",
+    [(2, 1), (1, 2)],
+    ids=["two workers of one thread", "one worker of two threads"],
+)
+def test_grid_search_on_local_cluster(
+    n_workers, threads_per_worker, serial_search, restore_environ
+):
+    """The cluster evaluates the same candidates as a local n_jobs=1 search,
+    with the same scores, however many fits share a worker process.
+
+    The scores once differed: Keras drew layer seeds from Python's global
+    RNG, which the worker's event loop also draws from, and shuffled from
+    process-wide generators, which fits in threads of one worker share. Each
+    fit now draws from random_state alone (test_reproducibility.py).
+    """
+    import joblib
+
+    raw, y, local = serial_search
+    pipe, grid = local.estimator, local.param_grid
 
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n_workers,
+            threads_per_worker=threads_per_worker,
+            processes=True,
+            dashboard_address=None,
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -60,7 +78,7 @@ def test_grid_search_on_local_cluster(digits, restore_environ):
                 raw, y
             )
         worker_pids = client.run(os.getpid)
-    assert len(set(worker_pids.values())) == 2
+    assert len(set(worker_pids.values())) == n_workers
     assert os.getpid() not in worker_pids.values()
     assert remote.cv_results_["params"] == local.cv_results_["params"]
     for split in range(3):

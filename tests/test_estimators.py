@@ -32,7 +32,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skfashion._network as network_module
-import skfashion._seeding as seeding
 import skfashion._targets as targets_module
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
 
@@ -837,23 +836,19 @@ def _global_random_state():
     return (
         random.getstate(),
         np.random.get_state()[1].tolist(),
-        seeding._backend_seed(),
+        keras.random.uniform((4,)).numpy().tolist()
+        if keras.backend.backend() == "tensorflow"
+        else None,
     )
 
 
-def test_seeding_restores_global_state_after_overlapping_fits():
-    """Fits that overlap in threads restore the state the first one found.
-
-    Each fit seeds the process-wide generators; saving and restoring them per
-    fit would let the fit that ends last put back the seeds of the other.
-    """
+def test_a_seeded_fit_leaves_the_global_generators_alone(digits):
+    """A seeded fit neither seeds nor draws from process-wide generators."""
+    X, y, _ = digits
+    keras.utils.set_random_seed(123)
     before = _global_random_state()
-    first, second = seeding.keras_seed(1), seeding.keras_seed(2)
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)
-    assert random.getstate() != before[0]  # the second fit is still running
-    second.__exit__(None, None, None)
+    keras.utils.set_random_seed(123)
+    CNNClassifier(**{**FAST_CNN, "dropout": 0.2, "epochs": 2}).fit(X, y)
     assert _global_random_state() == before
 
 
@@ -861,7 +856,9 @@ def test_seeded_fits_in_threads_leave_the_process_as_they_found_it(digits):
     X, y, _ = digits
     # Op determinism or TF_DETERMINISTIC_OPS left on by overlapping fits
     # (scikeras' own seeding did that) made later unseeded fits fail.
+    keras.utils.set_random_seed(7)
     before = _global_random_state()
+    keras.utils.set_random_seed(7)
     with joblib.parallel_config(backend="threading"):
         scores = cross_validate(
             ANNClassifier(**FAST_ANN, dropout=0.2), X, y, cv=4, n_jobs=2
@@ -986,8 +983,8 @@ def test_grid_search_over_cnn(n_jobs, digits):
     ).fit(images, y)
     assert len(search.cv_results_["params"]) == 4
     assert search.best_estimator_.image_shape_ == (8, 8, 1)
-    # The four candidates reach 0.43 to 0.72 with seed 0.
-    assert np.all(search.cv_results_["mean_test_score"] > 0.38)
+    # The four candidates reach 0.35 to 0.71 with seed 0 (chance: 0.1).
+    assert np.all(search.cv_results_["mean_test_score"] > 0.3)
 
 
 # ------------------------------------------------------------------- real data

@@ -39,6 +39,7 @@ EXPECTED_PNGS = {
         "first_layer_filters",
     ],
     "plot_tensorboard.py": ["tensorboard_history"],
+    "plot_optuna_pruning.py": ["optuna_pruning"],
 }
 # Other files an example must write, under its output folder.
 EXPECTED_FILES = {

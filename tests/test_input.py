@@ -1,4 +1,5 @@
-"""The training input: tf.data pipelines without autotuning under TensorFlow.
+"""The training input: tf.data pipelines without autotuning under TensorFlow,
+in each epoch's order drawn from the fit's seed.
 
 Keras' own pipeline for arrays autotunes, and destroying its iterator at the
 start of the next epoch waited up to 10 s for the autotuning thread's sleep
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from skfashion import ANNClassifier, CNNClassifier
-from skfashion._input import training_input
+from skfashion._input import epoch_order, training_input
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="a tf.data pipeline"
@@ -29,18 +30,24 @@ def _arrays(n=50):
 
 def test_pipeline_has_no_autotuning_and_the_batches_of_keras():
     X, y, w = _arrays()
-    kwargs = training_input(X, y, w, (X[:9], y[:9]), batch_size=16, options={})
+    kwargs, (order_callback,) = training_input(
+        X, y, w, (X[:9], y[:9]), batch_size=16, options={}, seed=3
+    )
     # No arrays and no batch_size; the pipeline shuffles, not Keras.
     assert set(kwargs) == {"x", "validation_data", "shuffle"} and not kwargs["shuffle"]
     train, validation = kwargs["x"], kwargs["validation_data"]
     for dataset in (train, validation):
         assert dataset.options().autotune.enabled is False
-    first, second = _epoch(train), _epoch(train)
+    epochs = []
+    for epoch in (0, 1):
+        order_callback.on_epoch_begin(epoch)
+        epochs.append(_epoch(train))
+    first, second = epochs
     assert [len(b[0]) for b in first] == [16, 16, 16, 2]
-    for epoch in (first, second):
+    for number, epoch in enumerate(epochs):
         rows = np.concatenate([b[0] for b in epoch])
         order = (rows[:, 0] // 3).astype(int)
-        assert sorted(order) == list(range(50))  # every row once
+        np.testing.assert_array_equal(order, epoch_order(3, number, 50))
         np.testing.assert_array_equal(np.concatenate([b[1] for b in epoch]), y[order])
         np.testing.assert_array_equal(np.concatenate([b[2] for b in epoch]), w[order])
     assert not np.array_equal(first[0][0], second[0][0])  # reshuffled
@@ -52,7 +59,10 @@ def test_pipeline_has_no_autotuning_and_the_batches_of_keras():
 def test_shuffle_false_keeps_the_order():
     X, y, _ = _arrays()
     options = {"shuffle": False, "validation_freq": 2}
-    kwargs = training_input(X, y, None, None, batch_size=20, options=options)
+    kwargs, callbacks = training_input(
+        X, y, None, None, batch_size=20, options=options, seed=0
+    )
+    assert callbacks == []
     assert kwargs["validation_freq"] == 2 and kwargs["validation_data"] is None
     assert kwargs["shuffle"] is False
     rows = np.concatenate([b[0] for b in _epoch(kwargs["x"])])
@@ -64,7 +74,10 @@ def test_shuffle_false_keeps_the_order():
 )
 def test_options_that_need_arrays_get_arrays(options):
     X, y, w = _arrays()
-    kwargs = training_input(X, y, w, None, batch_size=8, options=options)
+    kwargs, callbacks = training_input(
+        X, y, w, None, batch_size=8, options=options, seed=0
+    )
+    assert callbacks == []
     assert kwargs["x"] is X and kwargs["y"] is y and kwargs["sample_weight"] is w
     assert kwargs["batch_size"] == 8 and all(kwargs[k] == v for k, v in options.items())
 

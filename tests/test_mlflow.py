@@ -1,0 +1,46 @@
+"""MLflow 3 logs and loads fitted skfashion models in its default format
+(skops), on a local SQLite tracking store, as its documentation does it."""
+
+import mlflow
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.pipeline import make_pipeline
+
+from skfashion import ANNClassifier, ImagePreprocessor
+from skfashion.io import skops_trusted_types
+
+
+@pytest.fixture
+def tracking(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    mlflow.set_tracking_uri(uri)
+    experiment = mlflow.create_experiment(
+        "skfashion", artifact_location=(tmp_path / "artifacts").as_uri()
+    )
+    yield experiment
+    mlflow.set_tracking_uri(None)
+
+
+def test_log_and_load_a_fitted_pipeline(digits, tracking):
+    import mlflow.pyfunc
+    import mlflow.sklearn
+
+    X, y, _ = digits
+    raw = (X * 255).round().astype(np.uint8)
+    pipe = make_pipeline(
+        ImagePreprocessor(),
+        ANNClassifier(hidden_layer_sizes=(16,), epochs=2, random_state=0),
+    ).fit(raw[:500], y[:500])
+    with mlflow.start_run(experiment_id=tracking):
+        info = mlflow.sklearn.log_model(
+            pipe, name="model", skops_trusted_types=skops_trusted_types()
+        )
+    flavor = mlflow.models.get_model_info(info.model_uri).flavors["sklearn"]
+    assert flavor["serialization_format"] == "skops"
+
+    loaded = mlflow.sklearn.load_model(info.model_uri)
+    assert_array_equal(loaded.predict_proba(raw), pipe.predict_proba(raw))
+    served = mlflow.pyfunc.load_model(info.model_uri)
+    assert_array_equal(served.predict(raw), pipe.predict(raw))
