@@ -130,7 +130,7 @@ RECIPE = {
 def make_model(spec):
     """The estimator or reference network that ``spec["model"]`` names."""
     from skfashion import ANNClassifier, CNNClassifier
-    from skfashion._network import default_steps_per_execution
+    from skfashion._backend import steps_per_execution
 
     name, epochs, batch = spec["model"], spec.get("epochs"), 200
     # The wrapped networks train exactly as the plain-Keras ones: no dropout,
@@ -149,7 +149,7 @@ def make_model(spec):
     if name == "ann-keras":
         return reference_network("ann", epochs, batch)
     if name == "ann-keras-spe":  # Keras with skfashion's compile settings
-        return reference_network("ann", epochs, batch, default_steps_per_execution())
+        return reference_network("ann", epochs, batch, steps_per_execution())
     if name == "ann-sklearn":
         from sklearn.neural_network import MLPClassifier
 
@@ -167,7 +167,7 @@ def make_model(spec):
     if name == "cnn-keras":
         return reference_network("cnn", epochs, batch)
     if name == "cnn-keras-spe":
-        return reference_network("cnn", epochs, batch, default_steps_per_execution())
+        return reference_network("cnn", epochs, batch, steps_per_execution())
     # Section (c): the defaults, seeded by the repeat, and the recipe.
     params = {"random_state": spec.get("seed")}
     if epochs:  # quick runs train for one epoch
@@ -381,6 +381,67 @@ def _latency(spec):
     result["small_fit_stages_ms"] = {
         k: 1000 * statistics.median(s[k] for s in stages) for k in stages[0]
     }
+    return result
+
+
+def _serving(spec):
+    """(h) Predictions through onnxruntime beside the estimator's own and
+    MLPClassifier's (plain and exported with skl2onnx), in one process."""
+    import warnings
+
+    import numpy as np
+    import onnxruntime as ort
+    from skl2onnx import to_onnx
+    from sklearn.neural_network import MLPClassifier
+
+    import skfashion.onnx  # noqa: F401  (registers the converters)
+    from skfashion import ANNClassifier, CNNClassifier
+
+    quick = spec["quick"]
+    # Calls of each size: 10,000 images take seconds through a CNN, so the
+    # quick run's largest batch is 1,000.
+    n_calls = {1: 10, 100: 10, 1000: 2} if quick else {1: 40, 100: 40, 10000: 5}
+    n_train = 3000 if quick else 10000
+    X, y, X_test, _ = load_data(n_train, 10000)
+    warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
+
+    def session(model):
+        onx = to_onnx(model, X[:1], options={"zipmap": False})
+        sess = ort.InferenceSession(
+            onx.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        name = sess.get_inputs()[0].name
+        return lambda x: sess.run(None, {name: x})
+
+    models = {
+        "ann": ANNClassifier(epochs=1, random_state=0).fit(X, y),
+        "cnn": CNNClassifier(epochs=1, random_state=0).fit(X, y),
+        # Keras' float32 throughput, where "auto" chose bfloat16 above.
+        "cnn_float32": CNNClassifier(
+            epochs=1, random_state=0, dtype_policy="float32"
+        ).fit(X, y),
+    }
+    mlp = MLPClassifier((512, 256), max_iter=1, random_state=0).fit(X, y)
+    mlp_onnx = session(mlp)
+    result = {"n_train": n_train, "predict_ms": {}, "max_abs_diff": {}}
+    for name, model in models.items():
+        served = session(model)
+        _, proba = served(X_test[:1000])
+        result["max_abs_diff"][name] = float(
+            np.abs(proba - model.predict_proba(X_test[:1000])).max()
+        )
+        result[f"{name}_dtype_policy"] = model.dtype_policy_
+        rows = result["predict_ms"][name] = {}
+        for n in n_calls:
+            x = X_test[:n]
+            calls = {
+                "onnxruntime": lambda: served(x),
+                "predict": lambda: model.predict(x),
+            }
+            if name == "ann":
+                calls["mlp"] = lambda: mlp.predict(x)
+                calls["mlp_onnxruntime"] = lambda: mlp_onnx(x)
+            rows[str(n)] = _interleaved_ms(calls, n_calls[n])
     return result
 
 
@@ -619,6 +680,7 @@ def worker(spec):
         "peak": _matmul_peak,
         "epochs": _epochs,
         "lever": _lever,
+        "serving": _serving,
     }[kind](spec)
     if spec.get("report_versions"):  # saves a process that only imports Keras
         result["versions"] = _versions(spec)
@@ -670,6 +732,36 @@ def machine(cpuinfo="/proc/cpuinfo"):
         notes.insert(0, "AVX2 only")
     note = "".join(f", {n}" for n in notes)
     return f"{model}{note}, {os.cpu_count()} cores, {platform.system()}"
+
+
+def folder_mb(path):
+    """Megabytes that the files under ``path`` take on disk."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total / 2**20
+
+
+def environment_sizes():
+    """MB of this (training) environment and of a fresh virtual environment
+    that holds only what serving an ONNX file needs: onnxruntime and NumPy,
+    at this environment's versions."""
+    import tempfile
+    from importlib.metadata import version
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "venv", tmp], check=True)
+        subprocess.run(
+            [os.path.join(tmp, "bin", "python"), "-m", "pip", "install", "--quiet",
+             f"onnxruntime=={version('onnxruntime')}", f"numpy=={version('numpy')}"],
+            check=True,
+        )  # fmt: skip
+        serving = folder_mb(tmp)
+    return {"training_mb": folder_mb(sys.prefix), "serving_mb": serving}
 
 
 def _median(rows, key):

@@ -20,7 +20,10 @@ training set), (e) RSS after 1 and after 30 fits in one process, (f) the
 latency of predict for 1, 100 and 10,000 images against MLPClassifier,
 permutation_importance, and the fixed cost of a small fit, in one process,
 (g) the FLOPs of a training epoch of the default ANN and CNN, in float32 and
-bfloat16, against the matrix-multiply peak measured in the same run.
+bfloat16, against the matrix-multiply peak measured in the same run, (h)
+serving: predictions through onnxruntime of the exported default ANN and
+CNN beside their own predict and MLPClassifier's, and the installed size of
+a serving environment beside the training one.
 Sections (c) and (g) measure that peak before and after their fits.
 """
 
@@ -36,6 +39,7 @@ from harness import (
     SHIFT_VIEWS,
     VERSIONS,
     compare,
+    environment_sizes,
     machine,
     order,
     run_worker,
@@ -93,7 +97,7 @@ def main(argv=None):
     parser.add_argument("--backend", default=None, help="KERAS_BACKEND to use")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument(
-        "--sections", default="abcdefg", help="any of a, b, c, d, e, f, g"
+        "--sections", default="abcdefgh", help="any of a, b, c, d, e, f, g, h"
     )
     parser.add_argument(
         "--no-cnn", action="store_true", help="leave out the CNNs (section b and "
@@ -234,6 +238,12 @@ def main(argv=None):
         efficiency["peaks"].append(run_worker(peak_spec))
         results["efficiency"] = efficiency
         section_done("g")
+    if "h" in sections:
+        print("(h) serving through onnxruntime", flush=True)
+        results["serving"] = run_worker({"kind": "serving", "quick": quick})
+        if not quick:  # installs onnxruntime and NumPy from the package index
+            results["serving"]["environments"] = environment_sizes()
+        section_done("h")
     versions = VERSIONS or run_worker({"kind": "versions"})
     results["backend"], results["versions"] = versions["backend"], versions
     results["total_s"] = time.perf_counter() - start

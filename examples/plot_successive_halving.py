@@ -51,7 +51,7 @@ n_candidates = len(grid["ann__hidden_layer_sizes"]) * len(grid["ann__optimizer"]
 # %%
 # Successive halving
 # ------------------
-start = time.perf_counter()
+t0 = time.perf_counter()
 halving = HalvingGridSearchCV(
     pipe,
     grid,
@@ -61,7 +61,7 @@ halving = HalvingGridSearchCV(
     factor=3,
     cv=3,
 ).fit(X, y)
-halving_seconds = time.perf_counter() - start
+halving_seconds = time.perf_counter() - t0
 halving_epochs = 3 * sum(halving.cv_results_["n_resources"])
 print(format_cv_results(halving, max_rows=5))
 print(f"iterations: candidates {halving.n_candidates_}, epochs {halving.n_resources_}")
@@ -69,9 +69,9 @@ print(f"iterations: candidates {halving.n_candidates_}, epochs {halving.n_resour
 # %%
 # Full grid, every candidate at the maximum number of epochs
 # ----------------------------------------------------------
-start = time.perf_counter()
+t0 = time.perf_counter()
 full = GridSearchCV(pipe.set_params(ann__epochs=max_epochs), grid, cv=3).fit(X, y)
-full_seconds = time.perf_counter() - start
+full_seconds = time.perf_counter() - t0
 full_epochs = 3 * n_candidates * max_epochs
 print(format_cv_results(full, max_rows=5))
 

@@ -4,7 +4,6 @@
 
 from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
-from skfashion._network import layer_sizes
 
 __all__ = ["ANNClassifier"]
 
@@ -124,13 +123,7 @@ class ANNClassifier(BaseImageClassifier):
         self._set_routed_params(kwargs)
 
     def _build_body(self, inputs, layers, image_shape):
-        x = inputs
-        sizes = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
-        for i, units in enumerate(sizes):
-            x = layers.dense(units, name=f"dense_{i}")(x)
-            if self.dropout:
-                x = layers.dropout(self.dropout, name=f"dropout_{i}")(x)
-        return x
+        return layers.dense_head(inputs, self.hidden_layer_sizes, self.dropout)
 
 
 fill_doc(

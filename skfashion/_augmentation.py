@@ -10,7 +10,13 @@ folds are augmented. Every layer is seeded from ``random_state``.
 
 import keras
 
-__all__ = ["PRESETS", "augmentation_layers", "check_augmentation", "flips_left_right"]
+__all__ = [
+    "AUGMENTATION_LAYERS",
+    "PRESETS",
+    "augmentation_layers",
+    "check_augmentation",
+    "flips_left_right",
+]
 
 # Clothing is left-right symmetric and not always centred; it is never
 # upside down, so no vertical flips or rotations. Shifts stay within about a
@@ -38,6 +44,16 @@ PRESETS = {
 # Keras' random layers that change the image's size or channels, and so
 # cannot sit in front of the convolutions for training only.
 _SHAPE_CHANGING = {"RandomCrop", "RandomGrayscale"}
+# Keras' random image layers that augmentation takes: they transform their
+# input only while training, and keep its shape.
+AUGMENTATION_LAYERS = tuple(
+    cls
+    for name, cls in sorted(vars(keras.layers).items())
+    if name.startswith("Random")
+    and name not in _SHAPE_CHANGING
+    and isinstance(cls, type)
+    and issubclass(cls, keras.layers.Layer)
+)
 
 
 def check_augmentation(value):
@@ -52,8 +68,7 @@ def check_augmentation(value):
         )
     for layer in value:
         name = type(layer).__name__
-        builtin = getattr(keras.layers, name, None) is type(layer)
-        if not (builtin and name.startswith("Random")) or name in _SHAPE_CHANGING:
+        if type(layer) not in AUGMENTATION_LAYERS:
             raise ValueError(
                 "augmentation takes Keras' random image layers, which act only "
                 "while training and keep the image's shape (keras.layers."

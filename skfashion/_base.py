@@ -7,11 +7,10 @@ transactional fits (everything is computed into locals, and the fitted
 attributes are set together once training has succeeded) and fast
 predictions, and sets scikit-learn's tags. It speaks scikit-learn and Keras:
 the networks come from :mod:`skfashion._network`, and training and the
-forward pass from the entry points of :mod:`skfashion._scikeras`.
+forward pass from :mod:`skfashion._training`.
 """
 
 import copy
-import inspect
 from numbers import Integral, Real
 
 import keras
@@ -35,7 +34,7 @@ from skfashion._network import (
 )
 from skfashion._persistence import network_from_bytes, network_to_bytes
 from skfashion._retracing import expected_retracing
-from skfashion._routing import check_param_names, routed
+from skfashion._routing import check_param_names, init_param_names, routed
 from skfashion._scikeras import KerasAdapter
 from skfashion._seeding import fit_seeds
 from skfashion._targets import (
@@ -46,6 +45,7 @@ from skfashion._targets import (
     split_validation,
 )
 from skfashion._threads import follow_omp_num_threads
+from skfashion._training import fit_network, forward
 
 __all__ = ["BaseImageClassifier"]
 
@@ -101,11 +101,7 @@ class BaseImageClassifier(KerasAdapter):
 
     @classmethod
     def _get_param_names_from_signature(cls):
-        return sorted(
-            name
-            for name, p in inspect.signature(cls.__init__).parameters.items()
-            if name != "self" and p.kind != p.VAR_KEYWORD
-        )
+        return init_param_names(cls)[0]
 
     def _check_param_names(self, names):
         check_param_names(
@@ -232,7 +228,7 @@ class BaseImageClassifier(KerasAdapter):
             initial_epoch=initial_epoch,
         )
         with expected_retracing():
-            history = self._fit_network(
+            history = fit_network(
                 model, X, y_encoded,
                 sample_weight=sample_weight, validation_data=validation,
                 epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size,
@@ -382,7 +378,7 @@ width) or (n_samples, height, width, channels)
         # All views in one pass: one call for one image, not one per view.
         stacked = views[0] if len(views) == 1 else np.concatenate(views)
         with expected_retracing():
-            out = self._forward(self.model_, stacked, batch_size)
+            out = forward(self.model_, stacked, batch_size)
         proba = out.reshape(len(views), len(X), -1).mean(axis=0, dtype=np.float64)
         # Rows of a float32 softmax sum to one only up to rounding.
         proba /= proba.sum(axis=1, keepdims=True)
@@ -391,6 +387,11 @@ width) or (n_samples, height, width, channels)
     def _test_time_views(self, X):
         """The versions of X whose predictions are averaged (subclasses)."""
         return (X,)
+
+    def _flips_at_prediction(self):
+        """Whether :meth:`_test_time_views` adds mirror images (subclasses)."""
+        return False
+
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`.
 

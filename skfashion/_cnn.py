@@ -227,14 +227,17 @@ default="light"
         self._pool_sizes(shape)  # fails early for images too small
         return shape
 
-    def _test_time_views(self, X):
-        shape = self.image_shape_
+    def _flips_at_prediction(self):
+        """Whether predictions average each image with its mirror image."""
         tta = self.test_time_augmentation
         if tta == "auto":
             tta = "flip" if flips_left_right(self.augmentation) else None
-        if tta is None or min(shape[:2]) < MIN_PRESET_SIDE:
+        return tta is not None and min(self.image_shape_[:2]) >= MIN_PRESET_SIDE
+
+    def _test_time_views(self, X):
+        if not self._flips_at_prediction():
             return (X,)
-        mirrored = X.reshape(len(X), *shape)[:, :, ::-1].reshape(X.shape)
+        mirrored = X.reshape(len(X), *self.image_shape_)[:, :, ::-1].reshape(X.shape)
         return (X, np.ascontiguousarray(mirrored))
 
     def _blocks(self):
@@ -304,12 +307,7 @@ default="light"
             if self.dropout:
                 x = layers.dropout(self.dropout, name=f"conv_dropout_{i}")(x)
         x = layers.flatten(name="flatten")(x)
-        sizes = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
-        for i, units in enumerate(sizes):
-            x = layers.dense(units, name=f"dense_{i}")(x)
-            if self.dropout:
-                x = layers.dropout(self.dropout, name=f"dropout_{i}")(x)
-        return x
+        return layers.dense_head(x, self.hidden_layer_sizes, self.dropout)
 
 
 fill_doc(

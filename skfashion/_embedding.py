@@ -10,8 +10,6 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -19,6 +17,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skfashion._image import flatten_images
 from skfashion._network import embedding_model, embedding_units
 from skfashion._retracing import expected_retracing
+from skfashion._training import forward
+from skfashion._unwrap import unwrap
 
 __all__ = ["EmbeddingTransformer", "final_classifier", "last_hidden_layer"]
 
@@ -31,13 +31,7 @@ def final_classifier(estimator):
     """
     from skfashion._base import BaseImageClassifier
 
-    if isinstance(estimator, FrozenEstimator):
-        estimator = estimator.estimator
-    steps = None
-    if isinstance(estimator, Pipeline):
-        steps, estimator = estimator[:-1], estimator[-1]
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
+    steps, estimator = unwrap(estimator)
     if not isinstance(estimator, BaseImageClassifier):
         raise TypeError(
             "Embeddings are the last hidden layer of a skfashion classifier "
@@ -64,7 +58,7 @@ def last_hidden_layer(estimator, X):
     X = classifier._check_X(X)
     probe = embedding_model(classifier.model_)
     with expected_retracing():
-        out = classifier._forward(probe, X, classifier._predict_batch_size)
+        out = forward(probe, X, classifier._predict_batch_size)
     return np.asarray(out, dtype=np.float32)
 
 

@@ -16,6 +16,7 @@ from numbers import Integral
 import numpy as np
 
 __all__ = [
+    "display_images",
     "flatten_images",
     "infer_image_shape",
     "resolve_image_shape",
@@ -73,6 +74,52 @@ def flatten_images(X):
             f"width) or (n_samples, height, width, channels), got {X.shape}."
         )
     return X.reshape(X.shape[0], -1), to_hwc(X.shape[1:])
+
+
+def display_images(X, estimator=None, *, what="X"):
+    """``X`` as ``(n, height, width, channels)`` images, for drawing.
+
+    Images are taken as they are. Flat rows take the shape that the fitted
+    classifier at the end of ``estimator`` (a Pipeline or FrozenEstimator
+    around one, too) recorded in ``image_shape_``, else the square grayscale
+    or RGB shape of :func:`infer_image_shape`.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, n_features), (n, h, w) or (n, h, w, c)
+        What to draw.
+    estimator : estimator, default=None
+        Where to look for ``image_shape_``.
+    what : str, default="X"
+        How to name ``X`` in an error message.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width, channels)
+    """
+    from skfashion._unwrap import unwrap
+
+    images = np.asarray(X)
+    if images.ndim == 3:
+        return images[..., np.newaxis]
+    if images.ndim == 4:
+        return images
+    if images.ndim != 2:
+        raise ValueError(
+            f"{what} must be flat rows or images (n, height, width[, channels]); "
+            f"got shape {images.shape}."
+        )
+    shape = getattr(unwrap(estimator)[1], "image_shape_", None)
+    if shape is None or math.prod(shape) != images.shape[1]:
+        shape = infer_image_shape(images.shape[1])
+    if shape is None:
+        raise ValueError(
+            f"Cannot draw rows of {images.shape[1]} values as images: the "
+            "estimator records no image_shape_ of that size, and they are not "
+            f"square grayscale or RGB images. Pass {what} as images of shape "
+            "(n, height, width[, channels])."
+        )
+    return images.reshape(len(images), *to_hwc(shape))
 
 
 def resolve_image_shape(n_features, *, image_shape=None, input_shape=None,

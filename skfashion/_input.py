@@ -27,6 +27,8 @@ import math
 import keras
 import numpy as np
 
+from skfashion import _backend as backend
+
 __all__ = ["EpochOrder", "epoch_order", "training_input"]
 
 # Model.fit options that work unchanged with the shuffled input; any other
@@ -165,7 +167,7 @@ def training_input(X, y, sample_weight, validation_data, *, batch_size, options,
     if not set(options) <= _INPUT_OPTIONS or shuffle not in (True, False):
         return arrays, []
     train = (X, y) if sample_weight is None else (X, y, sample_weight)
-    if keras.backend.backend() == "tensorflow":
+    if backend.is_tensorflow():
         import tensorflow as tf
 
         order = None

@@ -14,13 +14,15 @@ from numbers import Integral, Real
 
 import keras
 
-from skfashion._augmentation import augmentation_layers
+from skfashion import _backend as backend
+from skfashion._augmentation import AUGMENTATION_LAYERS, augmentation_layers
 from skfashion._losses import training_loss
 from skfashion._routing import routed
 from skfashion._seeding import SeedStream
 
 __all__ = [
     "ACTIVATIONS",
+    "LAYER_KINDS",
     "auto_dtype_policy",
     "OPTIMIZERS",
     "LayerFactory",
@@ -28,6 +30,7 @@ __all__ = [
     "embedding_model",
     "embedding_units",
     "initial_learning_rate",
+    "layer_kind",
     "layer_sizes",
     "make_optimizer",
     "resolve_dtype_policy",
@@ -52,6 +55,38 @@ OPTIMIZERS = {
     "rmsprop": keras.optimizers.RMSprop,
     "sgd": keras.optimizers.SGD,
 }
+
+
+# Every kind of layer that skfashion's networks are built from, with the Keras
+# classes of each. LayerFactory makes its layers from this table, and
+# skfashion.onnx converts each kind (tests/test_onnx.py checks that every kind
+# has its conversion), so a new kind cannot ship without its export.
+LAYER_KINDS = {
+    "input": (keras.layers.InputLayer,),
+    "dense": (keras.layers.Dense,),
+    "conv2d": (keras.layers.Conv2D,),
+    "batch_norm": (keras.layers.BatchNormalization,),
+    "activation": (keras.layers.Activation,),
+    "pool": (keras.layers.MaxPooling2D,),
+    "dropout": (keras.layers.Dropout,),
+    # Keras' random image layers: they act only while training.
+    "augmentation": AUGMENTATION_LAYERS,
+    "reshape": (keras.layers.Reshape,),
+    "flatten": (keras.layers.Flatten,),
+}
+
+
+def layer_kind(layer):
+    """The :data:`LAYER_KINDS` key of ``layer``, or None for another layer."""
+    for kind, classes in LAYER_KINDS.items():
+        if type(layer) in classes:
+            return kind
+    return None
+
+
+def _layer(kind, *args, **kwargs):
+    """A new layer of ``kind``, of the table's (first) class for it."""
+    return LAYER_KINDS[kind][0](*args, **kwargs)
 
 
 def layer_sizes(value, name):
@@ -79,14 +114,6 @@ def _cpu_has_bfloat16():
     return False
 
 
-def _has_gpu():
-    if keras.backend.backend() != "tensorflow":
-        return False
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))  # no runtime start
-
-
 def auto_dtype_policy():
     """The policy ``dtype_policy="auto"`` stands for on this machine.
 
@@ -99,9 +126,9 @@ def auto_dtype_policy():
     default = keras.config.dtype_policy()
     if (
         default.name == "float32"
-        and keras.backend.backend() == "tensorflow"
+        and backend.is_tensorflow()
         and _cpu_has_bfloat16()
-        and not _has_gpu()
+        and not backend.has_gpu()
     ):
         return keras.dtype_policies.get("mixed_bfloat16")
     return default
@@ -162,7 +189,8 @@ class LayerFactory:
 
     def dense(self, units, *, name, activation=True):
         """A Dense layer with the network's activation (or none)."""
-        return keras.layers.Dense(
+        return _layer(
+            "dense",
             units,
             activation=self.activation if activation else None,
             name=name,
@@ -172,7 +200,8 @@ class LayerFactory:
 
     def conv2d(self, filters, kernel_size, *, padding, name, activation=True):
         """A Conv2D layer; without activation it has no bias either (for BN)."""
-        return keras.layers.Conv2D(
+        return _layer(
+            "conv2d",
             filters,
             kernel_size,
             padding=padding,
@@ -183,36 +212,44 @@ class LayerFactory:
             **self._kernel(),
         )
 
+    def dense_head(self, x, hidden_layer_sizes, dropout):
+        """``x`` through the hidden Dense layers ``dense_0``, ``dense_1``, ...,
+        each followed by Dropout(``dropout``) when it is not 0."""
+        for i, units in enumerate(
+            layer_sizes(hidden_layer_sizes, "hidden_layer_sizes")
+        ):
+            x = self.dense(units, name=f"dense_{i}")(x)
+            if dropout:
+                x = self.dropout(dropout, name=f"dropout_{i}")(x)
+        return x
+
     def dropout(self, rate, *, name):
         """A seeded Dropout layer."""
-        return keras.layers.Dropout(
-            rate, seed=self._seeds(), name=name, dtype=self.policy
-        )
+        return _layer("dropout", rate, seed=self._seeds(), name=name, dtype=self.policy)
 
     def batch_norm(self, *, name):
-        return keras.layers.BatchNormalization(
-            momentum=0.9, name=name, dtype=self.policy
-        )
+        return _layer("batch_norm", momentum=0.9, name=name, dtype=self.policy)
 
     def activate(self, *, name):
-        return keras.layers.Activation(self.activation, name=name, dtype=self.policy)
+        return _layer("activation", self.activation, name=name, dtype=self.policy)
 
     def pool(self, pool_size, *, name):
-        return keras.layers.MaxPooling2D(pool_size, name=name, dtype=self.policy)
+        return _layer("pool", pool_size, name=name, dtype=self.policy)
 
     def augmentation(self, value):
         """The seeded training-time augmentation layers of ``value``."""
         return augmentation_layers(value, seeds=self._seeds, policy=self.policy)
 
     def reshape(self, shape, *, name):
-        return keras.layers.Reshape(shape, name=name, dtype=self.policy)
+        return _layer("reshape", shape, name=name, dtype=self.policy)
 
     def flatten(self, *, name):
-        return keras.layers.Flatten(name=name, dtype=self.policy)
+        return _layer("flatten", name=name, dtype=self.policy)
 
     def softmax(self, n_classes):
         """The output layer; under a mixed policy its softmax runs in float32."""
-        return keras.layers.Dense(
+        return _layer(
+            "dense",
             n_classes,
             activation="softmax",
             name="probabilities",
@@ -304,7 +341,7 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         routed(params, "optimizer__"),
         policy,
     )
-    inputs = keras.Input(shape=(n_features,), name="pixels")
+    inputs = keras.Input(shape=(n_features,), name="pixels")  # an InputLayer
     outputs = layers.softmax(n_classes)(build_body(inputs, layers))
     model = keras.Model(inputs, outputs, name=name)
     model.compile(
@@ -312,7 +349,7 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
             "optimizer": optimizer,
             "loss": training_loss(params["label_smoothing"]),
             "metrics": ["accuracy"],
-            "steps_per_execution": default_steps_per_execution(),
+            "steps_per_execution": backend.steps_per_execution(),
             **routed(params, "compile__"),
         }
     )
@@ -330,14 +367,3 @@ def embedding_model(model):
 def embedding_units(model):
     """The width of ``model``'s last hidden layer."""
     return int(model.get_layer("probabilities").input.shape[-1])
-
-
-def default_steps_per_execution():
-    """Training steps per call into the backend: 32, or 1 with PyTorch.
-
-    Running several minibatches per call saves Python overhead on small
-    networks (25-30% of a dense network's epoch on 2 CPU cores with
-    TensorFlow). Batch-level callbacks are then called every 32 steps.
-    PyTorch's trainer supports only 1.
-    """
-    return 1 if keras.backend.backend() == "torch" else 32

@@ -21,7 +21,7 @@ import contextvars
 import logging
 from contextlib import contextmanager
 
-import keras
+from skfashion import _backend as backend
 
 __all__ = ["expected_retracing"]
 
@@ -50,7 +50,7 @@ def expected_retracing():
     adds it only once), and only with the TensorFlow backend; other backends
     log no such warning.
     """
-    if keras.backend.backend() != "tensorflow":
+    if not backend.is_tensorflow():
         yield
         return
     logging.getLogger("tensorflow").addFilter(_FILTER)

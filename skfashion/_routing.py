@@ -12,9 +12,24 @@ constructor is.
 """
 
 import difflib
+import inspect
 from dataclasses import dataclass, field
 
-__all__ = ["ROUTES", "check_param_names", "routed"]
+__all__ = ["ROUTES", "check_param_names", "init_param_names", "routed"]
+
+
+def init_param_names(cls):
+    """The named parameters of ``cls.__init__``, sorted, and whether it also
+    takes ``**kwargs`` (the routed Keras settings of skfashion's classifiers).
+
+    Returns
+    -------
+    names : list of str
+    takes_kwargs : bool
+    """
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    names = sorted(p.name for p in params if p.kind is not p.VAR_KEYWORD)
+    return names, len(names) < len(params)
 
 
 @dataclass(frozen=True)
@@ -26,14 +41,21 @@ class Route:
     target : str
         What receives them, for messages.
     honoured : tuple of str or None
-        The keys passed on; None passes on every key not in ``taken``.
+        The keys passed on; None passes on every key not in ``taken`` or
+        ``refused``.
     taken : dict of str to str
         Keys that collide with a first-class parameter: key -> what to use.
+    refused : dict of str to str
+        Keys that nothing in skfashion takes: key -> why.
+    reason : str or None
+        Why every key of the prefix is refused, or None.
     """
 
     target: str
     honoured: tuple | None
     taken: dict = field(default_factory=dict)
+    refused: dict = field(default_factory=dict)
+    reason: str | None = None
 
 
 _SPLIT = "early_stopping=True with validation_fraction (a stratified, seeded split)"
@@ -61,10 +83,10 @@ ROUTES = {
     "predict__": Route(
         "the forward pass of predict, predict_proba and score",
         honoured=("batch_size",),
-        taken={
-            "verbose": "nothing: predictions run without a progress bar",
-            "steps": "predict__batch_size",
-            "callbacks": "nothing: predictions run without callbacks",
+        taken={"steps": "predict__batch_size"},
+        refused={
+            "verbose": "predictions run without a progress bar",
+            "callbacks": "predictions run without callbacks",
         },
     ),
     "compile__": Route(
@@ -81,8 +103,8 @@ ROUTES = {
             "optimizer": "the optimizer parameter",
             "loss": "the label_smoothing parameter: the networks train on the "
             "cross-entropy of their softmax output",
-            "loss_weights": "nothing: the networks have one output",
         },
+        refused={"loss_weights": "the networks have one output"},
     ),
     "optimizer__": Route(
         "the optimizer's constructor",
@@ -92,7 +114,8 @@ ROUTES = {
     "callbacks__": Route(
         "callbacks",
         honoured=(),
-        taken={},
+        reason="callbacks are not configured by routed keys; pass configured "
+        "keras.callbacks.Callback instances in the callbacks parameter",
     ),
 }
 
@@ -129,30 +152,29 @@ def check_param_names(owner, names, valid):
 
 
 def _unknown(owner, name, valid):
-    candidates = valid + [p + "..." for p in ROUTES]
+    prefixes = [p for p, route in ROUTES.items() if route.reason is None]
+    candidates = valid + [p + "..." for p in prefixes]
     close = difflib.get_close_matches(name, candidates, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise ValueError(
         f"{owner} got an unknown parameter {name!r}.{hint} Valid parameters: "
         f"{', '.join(valid)}. Keras settings can be passed with a prefix: "
-        f"{', '.join(ROUTES)} (for example fit__shuffle=False or "
+        f"{', '.join(prefixes)} (for example fit__shuffle=False or "
         "optimizer__momentum=0.9)."
     )
 
 
 def _check_routed(name, prefix, route):
     key = name[len(prefix) :]
+    if route.reason is not None:
+        raise ValueError(f"{name} is not accepted: {route.reason}.")
     if key in route.taken:
         raise ValueError(
             f"{name} collides with {route.taken[key]}; use that instead of the "
             "routed key."
         )
-    if prefix == "callbacks__":
-        raise ValueError(
-            f"{name}: callbacks are not configured by routed keys; pass "
-            "configured keras.callbacks.Callback instances in the callbacks "
-            "parameter."
-        )
+    if key in route.refused:
+        raise ValueError(f"{name} is not accepted: {route.refused[key]}; leave it out.")
     if route.honoured is None or key in route.honoured:
         return
     close = difflib.get_close_matches(key, route.honoured, n=1)

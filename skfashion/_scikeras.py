@@ -6,33 +6,18 @@ skfashion's classifiers are ``scikeras.wrappers.KerasClassifier`` subclasses,
 so code written for scikeras keeps working with them, but scikeras is
 unmaintained and predates scikit-learn's 1.6 tags API.
 :class:`KerasAdapter` keeps what skfashion relies on and switches off the
-rest. The rest of the package calls only:
-
-- :meth:`KerasAdapter._fit_network`: train a Keras model for some epochs;
-- :meth:`KerasAdapter._forward`: its class probabilities for some rows;
-- ``get_params``/:meth:`KerasAdapter.set_params`, with routed settings
-  (``fit__shuffle``) stored as attributes, as scikeras does.
+rest. The rest of the package uses only ``get_params`` and
+:meth:`KerasAdapter.set_params`, with routed settings (``fit__shuffle``)
+stored as attributes, as scikeras does; the training loop and the forward
+pass, which replace scikeras' own, are in :mod:`skfashion._training`.
 
 ``tests/test_scikeras_contract.py`` pins the scikeras internals used here.
 """
 
-import math
-
-import keras
-import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
-from skfashion._callbacks import StepProgbar
-from skfashion._input import training_input
-
-__all__ = ["KerasAdapter", "EAGER_MAX_STEPS"]
-
-# A fit of at most this many steps runs eagerly. Tracing the training step
-# costs about 0.3-0.4 s a model on 2 CPU cores and each traced step then
-# about 0.5 ms, against about 12 ms an eager step for a small dense network:
-# eager wins below about 30 steps (the Performance page has the figures).
-EAGER_MAX_STEPS = 24
+__all__ = ["KerasAdapter"]
 
 
 def _switched_off(name):
@@ -66,11 +51,12 @@ class KerasAdapter(KerasClassifier):
     # - its training loop (_fit, _fit_keras_model, _initialize,
     #   _initialize_callbacks, _check_model_compatibility): it sets model_,
     #   history_ and the encoders on self while training, so a failed or
-    #   interrupted fit left a mixed state; _fit_network trains a model
-    #   handed to it and returns the history instead;
+    #   interrupted fit left a mixed state; skfashion._training.fit_network
+    #   trains a model handed to it and returns the history instead;
     # - its prediction (_predict_raw): Model.predict sets up a data adapter,
-    #   callbacks and a progress bar on every call (tens of ms); _forward
-    #   runs the model's cached compiled function per chunk;
+    #   callbacks and a progress bar on every call (tens of ms);
+    #   skfashion._training.forward runs the model's cached compiled
+    #   function per chunk;
     # - its data checks and encoders (_validate_data, target_encoder,
     #   feature_encoder, scorer): scikit-learn's validate_data and
     #   np.unique do them in skfashion._base, which also records
@@ -176,81 +162,3 @@ class KerasAdapter(KerasClassifier):
                 setattr(self, name, value)
                 self._user_params = getattr(self, "_user_params", set()) | {name}
         return BaseEstimator.set_params(self, **plain)
-
-    # ---------------------------------------------------------- entry points
-
-    @staticmethod
-    def _fit_network(model, X, y, *, sample_weight, validation_data, epochs,
-                     initial_epoch, batch_size, verbose, callbacks,
-                     fit_options, shuffle_seed, run_eagerly=None,
-                     undo=True):  # fmt: skip
-        """Train ``model`` for ``epochs`` epochs; on any error, undo it.
-
-        Each epoch's order of the rows is drawn from ``shuffle_seed`` and the
-        epoch number alone (:func:`skfashion._input.training_input`). A fit
-        of at most :data:`EAGER_MAX_STEPS` steps runs eagerly, unless
-        ``run_eagerly`` (``compile__run_eagerly``) says otherwise. With
-        ``undo`` (for a model that outlives a failed call), if training
-        raises, KeyboardInterrupt included, the model's weights and optimizer
-        state are put back as they were, and the error is raised again.
-
-        Returns
-        -------
-        history : dict of str to list of float
-            Keras' per-epoch logs of this call.
-        """
-        if epochs == 0:
-            return {}
-        if run_eagerly is None:
-            steps = epochs * math.ceil(len(X) / batch_size)
-            run_eagerly = steps <= EAGER_MAX_STEPS
-        fit_kwargs, order = training_input(
-            X, y, sample_weight, validation_data,
-            batch_size=batch_size, options=fit_options, seed=shuffle_seed,
-        )  # fmt: skip
-        callbacks = [*order, *callbacks]
-        if verbose == 1:
-            callbacks = [*callbacks, StepProgbar()]
-        saved = None
-        if undo:
-            if not model.optimizer.built:
-                model.optimizer.build(model.trainable_variables)
-            state = (*model.variables, *model.optimizer.variables)
-            saved = [v.numpy() for v in state]
-        was_eager = model.run_eagerly
-        try:
-            if run_eagerly != was_eager:
-                model.run_eagerly = run_eagerly
-                model.train_function = None
-            history = model.fit(
-                epochs=initial_epoch + epochs,
-                initial_epoch=initial_epoch,
-                verbose=verbose,
-                callbacks=callbacks,
-                **fit_kwargs,
-            )
-        except BaseException:
-            if saved is not None:
-                for variable, value in zip(state, saved):
-                    variable.assign(value)
-            raise
-        finally:
-            if model.run_eagerly != was_eager:
-                model.run_eagerly = was_eager
-                model.train_function = None
-        return {name: [float(v) for v in values]
-                for name, values in history.history.items()}  # fmt: skip
-
-    @staticmethod
-    def _forward(model, X, batch_size):
-        """Class probabilities of the rows of ``X``, ``batch_size`` at a time.
-
-        Runs the model's compiled prediction function (built by Keras on the
-        first call and kept on the model) on each chunk, without
-        ``Model.predict``'s per-call set-up.
-        """
-        chunks = [
-            keras.ops.convert_to_numpy(model.predict_on_batch(X[i : i + batch_size]))
-            for i in range(0, len(X), batch_size)
-        ]
-        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)

@@ -44,9 +44,9 @@ def follow_omp_num_threads():
         return None
     if "TF_NUM_INTRAOP_THREADS" in os.environ or "TF_NUM_INTEROP_THREADS" in os.environ:
         return None
-    import keras
+    from skfashion import _backend as backend
 
-    if keras.backend.backend() != "tensorflow":
+    if not backend.is_tensorflow():
         return None
     import tensorflow as tf
 

@@ -246,11 +246,12 @@ def _versions():
     import sklearn
 
     import skfashion
+    from skfashion._backend import name as backend_name
 
     return {
         "skfashion": skfashion.__version__,
         "keras": keras.__version__,
-        "backend": keras.backend.backend(),
+        "backend": backend_name(),
         "scikit-learn": sklearn.__version__,
     }
 
@@ -483,16 +484,13 @@ class _Reader:
 def _check_param_names(cls, params, where):
     """Only the class's own parameters (and, for skfashion's classifiers,
     the routed Keras settings that their routing table honours)."""
-    import inspect
+    from skfashion._routing import check_param_names, init_param_names
 
-    from skfashion._routing import check_param_names
-
-    signature = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    valid = [p.name for p in signature if p.kind is not p.VAR_KEYWORD]
+    valid, takes_kwargs = init_param_names(cls)
     unknown = [k for k in params if k not in valid]
     if not unknown:
         return
-    if not (hasattr(cls, "_check_param_names") and len(valid) < len(signature)):
+    if not (hasattr(cls, "_check_param_names") and takes_kwargs):
         raise _corrupt(f"{where} has unknown parameters {unknown}")
     try:
         check_param_names(cls.__name__, unknown, valid)

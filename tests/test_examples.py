@@ -40,9 +40,11 @@ EXPECTED_PNGS = {
     ],
     "plot_tensorboard.py": ["tensorboard_history"],
     "plot_optuna_pruning.py": ["optuna_pruning"],
+    "plot_onnx_export.py": ["onnx_latency"],
 }
 # Other files an example must write, under its output folder.
 EXPECTED_FILES = {
+    "plot_onnx_export.py": ["fashion_cnn.onnx"],
     "plot_tensorboard.py": [
         "tensorboard/projector_config.pbtxt",
         "tensorboard/embeddings.tsv",

@@ -328,3 +328,30 @@ def test_every_display_draws_on_the_axes_it_is_given(search, cnn, digits):
     d = FeatureMapsDisplay.from_estimator(cnn, X[0], max_maps=3, axes=axes)
     assert d.figure_ is fig and d.ax_.shape == (2, 4)
     assert d.ax_[0, 0] is axes[0, 0]
+
+
+def test_displays_draw_flat_rows_in_the_fitted_image_shape(digits, tmp_path):
+    """Flat rows of RGB, non-square images take the classifier's image_shape_:
+    every display reads them by one rule (skfashion._image.display_images)."""
+    from skfashion.reporting import OcclusionDisplay, write_projector
+
+    X, y, _ = digits
+    rng = np.random.default_rng(0)
+    images = np.stack([X[:, :60].reshape(-1, 6, 10)] * 3, axis=-1)
+    images = images * rng.uniform(0.5, 1.0, size=(1, 1, 1, 3))  # three channels
+    cnn = CNNClassifier(
+        filters=(4,), hidden_layer_sizes=(8,), epochs=1, augmentation=None,
+        random_state=0,
+    ).fit(images, y)  # fmt: skip
+    assert cnn.image_shape_ == (6, 10, 3)
+    flat = images.reshape(len(images), -1)
+    grid = PredictionGridDisplay.from_estimator(cnn, flat, y, n_images=4)
+    assert grid.images.shape == (4, 6, 10, 3)
+    occlusion = OcclusionDisplay.from_estimator(cnn, flat[:2], patch_size=2)
+    assert occlusion.images.shape == (2, 6, 10, 3)
+    assert occlusion.heatmaps.shape == (2, 6, 10)
+    write_projector(cnn, flat[:9], tmp_path, y=y[:9])
+    from matplotlib.image import imread
+
+    sprite = imread(tmp_path / "sprite.png")
+    assert sprite.shape[:2] == (3 * 6, 3 * 10)  # a 3x3 grid of 6x10 images

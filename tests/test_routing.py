@@ -44,6 +44,21 @@ def test_constructor_and_set_params_reject_alike(name, value, match, digits):
     assert str(at_set.value) == str(at_fit.value)
 
 
+def test_messages_say_what_was_passed_and_what_to_do():
+    """A refused key says why, not that it "collides with nothing"; the
+    unknown-name message offers only prefixes that take keys."""
+    with pytest.raises(ValueError) as refused:
+        ANNClassifier().set_params(predict__verbose=1)
+    assert str(refused.value) == (
+        "predict__verbose is not accepted: predictions run without a progress "
+        "bar; leave it out."
+    )
+    with pytest.raises(ValueError) as unknown:
+        ANNClassifier().set_params(model__units=8)
+    assert "callbacks__" not in str(unknown.value)
+    assert "fit__, predict__, compile__, optimizer__" in str(unknown.value)
+
+
 def test_set_params_leaves_the_estimator_alone_when_it_raises():
     est = ANNClassifier(epochs=3)
     with pytest.raises(ValueError, match="Did you mean 'epochs'"):
@@ -151,4 +166,4 @@ def test_user_guide_routing_table_lists_every_key():
         if route.honoured is not None:  # None: any key (optimizer__)
             assert passed == set(route.honoured), prefix
         if prefix != "callbacks__":  # "every key"
-            assert rejected == set(route.taken), prefix
+            assert rejected == set(route.taken) | set(route.refused), prefix

@@ -270,6 +270,6 @@ def test_write_projector_without_tensorboard_says_what_to_install(
 ):
     X, _, _ = digits
     monkeypatch.setitem(sys.modules, "tensorboard.plugins.projector", None)
-    with pytest.raises(ImportError, match=r"skfashion\[tensorboard\]"):
+    with pytest.raises(ImportError, match=r"pip install tensorboard"):
         write_projector(ann, X[:5], tmp_path)
     assert list(tmp_path.iterdir()) == []

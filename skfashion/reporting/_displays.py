@@ -5,9 +5,10 @@
 import math
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 
-from skfashion._image import infer_image_shape
+from skfashion._image import display_images
+from skfashion._unwrap import unwrap
+from skfashion.reporting._names import class_names
 from skfashion.reporting._tables import cv_results_to_frame
 
 __all__ = [
@@ -16,10 +17,6 @@ __all__ = [
     "PredictionGridDisplay",
     "TrainingHistoryDisplay",
 ]
-
-
-def _final_estimator(estimator):
-    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
 
 
 def _new_axes(ax, **subplots):
@@ -262,7 +259,7 @@ class TrainingHistoryDisplay:
         display : TrainingHistoryDisplay
             The display, with ``ax_`` and ``figure_``.
         """
-        final = _final_estimator(estimator)
+        final = unwrap(estimator)[1]
         if not hasattr(final, "history_"):
             raise ValueError(
                 f"{type(final).__name__} has no history_: fit a skfashion "
@@ -405,7 +402,7 @@ class PredictionGridDisplay:
             )
         y = np.asarray(y)
         proba = estimator.predict_proba(X)
-        classes = _final_estimator(estimator).classes_
+        classes = unwrap(estimator)[1].classes_
         y_pred = classes[proba.argmax(axis=1)]
         confidence = proba.max(axis=1)
         if select == "first":
@@ -416,17 +413,9 @@ class PredictionGridDisplay:
                 errors = errors[np.argsort(-confidence[errors], kind="stable")]
             chosen = errors[:n_images]
         if images is None:
-            images = np.asarray(X)
-            if images.ndim == 2:
-                shape = infer_image_shape(images.shape[1])
-                if shape is None:
-                    raise ValueError(
-                        f"Cannot draw flat rows of {images.shape[1]} values as "
-                        "square grayscale or RGB images; pass images=... ."
-                    )
-                images = images.reshape(-1, *shape)
-                if shape[2] == 1:
-                    images = images[..., 0]
+            images = display_images(X, estimator)
+            if images.shape[-1] == 1:
+                images = images[..., 0]
         images = np.asarray(images)[chosen]
         display = cls(
             images, y[chosen], y_pred[chosen], confidence[chosen],
@@ -435,9 +424,7 @@ class PredictionGridDisplay:
         return display.plot(n_cols=n_cols, axes=axes)
 
     def _name(self, label):
-        if self.target_names is None:
-            return str(label)
-        return str(self.target_names[label])
+        return class_names([label], self.target_names)[0]
 
     def plot(self, *, n_cols=None, axes=None):
         """Draw the grid.
@@ -558,7 +545,7 @@ class FeatureMapsDisplay:
         """
         import keras
 
-        final = _final_estimator(estimator)
+        steps, final = unwrap(estimator)
         model = getattr(final, "model_", None)
         if model is None or not hasattr(final, "image_shape_"):
             raise ValueError(
@@ -572,8 +559,8 @@ class FeatureMapsDisplay:
             raise ValueError(
                 f"Expected one sample (a flat row or an image), got shape {x.shape}."
             )
-        if isinstance(estimator, Pipeline):
-            batch = estimator[:-1].transform(batch)
+        if steps is not None:
+            batch = steps.transform(batch)
         batch = np.asarray(batch, dtype=keras.backend.floatx()).reshape(1, -1)
         conv_layers = [
             layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)

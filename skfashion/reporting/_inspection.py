@@ -4,18 +4,14 @@
 
 import numpy as np
 
-from skfashion._image import infer_image_shape
+from skfashion._image import display_images
+from skfashion.reporting._names import class_names
 
 __all__ = ["EmbeddingDisplay", "OcclusionDisplay"]
 
 
 def _name(label, target_names):
-    if target_names is None:
-        return str(label)
-    try:
-        return str(target_names[label])
-    except (IndexError, KeyError, TypeError):
-        return str(label)
+    return class_names([label], target_names)[0]
 
 
 class EmbeddingDisplay:
@@ -154,8 +150,8 @@ class OcclusionDisplay:
 
     Parameters
     ----------
-    images : ndarray of shape (n_images, height, width)
-        The images.
+    images : ndarray of shape (n_images, height, width[, 3])
+        The images, grayscale or RGB.
     heatmaps : ndarray of shape (n_images, height, width)
         The drop in probability caused by covering each pixel.
     labels : ndarray of shape (n_images,)
@@ -202,10 +198,12 @@ class OcclusionDisplay:
         ----------
         estimator : fitted classifier or pipeline
             Has ``predict_proba`` on flat rows and ``classes_``.
-        images : array-like of shape (n_images, height, width) or \
-(n_images, n_pixels)
+        images : array-like of shape (n_images, height, width[, channels]) \
+or (n_images, n_features)
             Images in the estimator's input units (raw pixels for a pipeline
-            that scales them); flat rows must be square images.
+            that scales them). Flat rows take the fitted classifier's
+            ``image_shape_`` (RGB and non-square images too), else a square
+            grayscale or RGB shape. A patch covers every channel.
         patch_size : int, default=4
             Side of the square patch, in pixels.
         stride : int, default=2
@@ -222,23 +220,12 @@ class OcclusionDisplay:
         display : OcclusionDisplay
             The display, with ``ax_`` and ``figure_``.
         """
-        images = np.asarray(images, dtype=np.float64)
-        if images.ndim == 2:
-            shape = infer_image_shape(images.shape[1])
-            if shape is None or shape[2] != 1:
-                raise ValueError(
-                    f"Cannot read flat rows of {images.shape[1]} values as square "
-                    "grayscale images; pass images of shape (n, height, width)."
-                )
-            images = images.reshape(-1, shape[0], shape[1])
-        elif images.ndim == 4 and images.shape[-1] == 1:
-            images = images[..., 0]
-        if images.ndim != 3 or not len(images):
-            raise ValueError(
-                "images must be (n_images, height, width) grayscale images or "
-                f"flat square rows; got shape {images.shape}."
-            )
-        height, width = images.shape[1:]
+        images = display_images(
+            np.asarray(images, dtype=np.float64), estimator, what="images"
+        )
+        if not len(images):
+            raise ValueError("images holds no image.")
+        height, width = images.shape[1:3]
         if not 1 <= patch_size <= min(height, width) or stride < 1:
             raise ValueError(
                 f"patch_size must be between 1 and {min(height, width)} and "
@@ -248,18 +235,20 @@ class OcclusionDisplay:
         corners = [(i, j) for i in starts[0] for j in starts[1]]
         proba = estimator.predict_proba(images.reshape(len(images), -1))
         predicted = proba.argmax(axis=1)
-        heatmaps = np.zeros_like(images)
+        heatmaps = np.zeros(images.shape[:3])
         for k, image in enumerate(images):
             batch = np.repeat(image[None], len(corners), axis=0)
-            for n, (i, j) in enumerate(corners):
+            for n, (i, j) in enumerate(corners):  # every channel of the patch
                 batch[n, i : i + patch_size, j : j + patch_size] = fill_value
             covered = estimator.predict_proba(batch.reshape(len(batch), -1))
             drops = proba[k, predicted[k]] - covered[:, predicted[k]]
-            total, count = np.zeros_like(image), np.zeros_like(image)
+            total, count = np.zeros((height, width)), np.zeros((height, width))
             for drop, (i, j) in zip(drops, corners):
                 total[i : i + patch_size, j : j + patch_size] += drop
                 count[i : i + patch_size, j : j + patch_size] += 1
             heatmaps[k] = total / np.maximum(count, 1)
+        if images.shape[-1] == 1:
+            images = images[..., 0]
         display = cls(
             images, heatmaps, np.asarray(estimator.classes_)[predicted],
             proba[np.arange(len(images)), predicted], target_names=target_names,
@@ -291,7 +280,11 @@ class OcclusionDisplay:
         for ax, image, heat, label, p in zip(
             axes, self.images, self.heatmaps, self.labels, self.probabilities
         ):
-            ax.imshow(image, cmap="gray_r")
+            if image.ndim == 2:
+                ax.imshow(image, cmap="gray_r")
+            else:  # RGB, scaled to [0, 1] for drawing
+                low, high = image.min(), image.max()
+                ax.imshow((image - low) / (high - low) if high > low else image * 0)
             ax.imshow(heat, cmap="RdBu_r", alpha=0.55, vmin=-limit, vmax=limit)
             ax.set_title(f"{_name(label, self.target_names)} ({p:.2f})", fontsize=9)
             ax.axis("off")

@@ -13,7 +13,8 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, validate_params
 
 from skfashion._files import write_atomically
-from skfashion._image import infer_image_shape, to_hwc
+from skfashion._image import display_images
+from skfashion.reporting._names import class_names
 
 __all__ = ["write_projector"]
 
@@ -42,7 +43,7 @@ def write_projector(estimator, X, log_dir, *, y=None, target_names=None, sprite=
     The projector shows the embeddings in 3-D (PCA, t-SNE or UMAP, computed
     in the browser), each point named by its class and drawn as its image.
     Run ``tensorboard --logdir LOG_DIR`` and open its "Projector" tab. Needs
-    the ``tensorboard`` package (``pip install "skfashion[tensorboard]"``).
+    the ``tensorboard`` package (``pip install -e ".[tensorboard]"`` from a clone).
 
     Parameters
     ----------
@@ -99,7 +100,8 @@ def write_projector(estimator, X, log_dir, *, y=None, target_names=None, sprite=
     except ImportError as exc:
         raise ImportError(
             "write_projector needs the tensorboard package, which TensorFlow "
-            "does not install: pip install 'skfashion[tensorboard]'."
+            "does not install: pip install tensorboard (or, from a clone, "
+            "pip install -e '.[tensorboard]')."
         ) from exc
 
     from skfashion._embedding import final_classifier, last_hidden_layer
@@ -146,22 +148,9 @@ def write_projector(estimator, X, log_dir, *, y=None, target_names=None, sprite=
 
 
 def _names(labels, target_names, what):
-    """Each label as text: its name in ``target_names``, or ``str(label)``."""
-    if target_names is None:
-        names = [str(label) for label in labels]
-    else:
-        target_names = [str(name) for name in np.asarray(target_names).ravel()]
-        valid = np.issubdtype(np.asarray(labels).dtype, np.integer) and (
-            labels.min() >= 0 and labels.max() < len(target_names)
-        )
-        if not valid:
-            raise ValueError(
-                f"target_names names {len(target_names)} classes by the labels "
-                f"0 to {len(target_names) - 1}, but {what} holds "
-                f"{np.unique(labels)[:10].tolist()}; pass integer labels, or "
-                "target_names=None."
-            )
-        names = [target_names[label] for label in labels]
+    """:func:`class_names`, without the tabs and line breaks that would break
+    the projector's tab-separated lines."""
+    names = class_names(labels, target_names, what)
     bad = [name for name in names if "\t" in name or "\n" in name or "\r" in name]
     if bad:
         raise ValueError(
@@ -187,19 +176,10 @@ def _sprite(images, classifier):
     """``(png bytes, (height, width))`` of a grid of the images, dark on white."""
     from matplotlib.image import imsave
 
-    if images.ndim == 2:
-        shape = getattr(classifier, "image_shape_", None)
-        if shape is None or math.prod(shape) != images.shape[1]:
-            shape = infer_image_shape(images.shape[1])
-        if shape is None:
-            raise ValueError(
-                f"Cannot draw rows of {images.shape[1]} values as square "
-                "grayscale or RGB images for the sprite; pass X as images of "
-                "shape (n_samples, height, width[, channels]), or sprite=False."
-            )
-        images = images.reshape(len(images), *to_hwc(shape))
-    elif images.ndim == 3:
-        images = images[..., np.newaxis]
+    try:
+        images = display_images(images, classifier, what="X")
+    except ValueError as exc:
+        raise ValueError(f"{exc} Or pass sprite=False.") from exc
     n, height, width, channels = images.shape
     if channels not in (1, 3):
         raise ValueError(
