@@ -9,8 +9,15 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 import skfashion
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))  # for sg_argv.py
+sys.path.insert(0, str(HERE))  # for sg_argv.py and _figures.py
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+import _figures  # noqa: E402
+
+# Benchmark figures come from benchmarks/results/*.json at each build: the
+# Performance page's takeaway tables, and |name| substitutions for the prose.
+_figures.write_takeaways(HERE / "_generated")
+rst_prolog = _figures.rst_prolog()
 
 project = "skfashion"
 author = "The skfashion developers"
@@ -36,7 +43,12 @@ plot_formats = [("png", 90)]
 myst_heading_anchors = 3
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "generated/*.examples", "auto_examples/*.ipynb"]
+exclude_patterns = [
+    "_build",
+    "_generated",
+    "generated/*.examples",
+    "auto_examples/*.ipynb",
+]
 autosummary_generate = True
 # Members inherited from skfashion's own base classes are shown (fit,
 # partial_fit, predict_proba, ... of the classifiers); those of scikeras,

@@ -38,5 +38,5 @@ PY="$VENV/bin/python"
 # TensorFlow's start-up lines on stderr, which report nothing wrong: absl's
 # notice before its logging starts, oneDNN's note, and the CUDA probe of a
 # machine without a GPU ("failed call to cuInit"). main.sh leaves them out;
-# the library itself changes no logging. Run python directly to see them.
+# the library does not filter them. Run python directly to see them.
 TF_STARTUP_LINES='^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR|[IWE][0-9]{4} [0-9:. ]+ +[0-9]+ (port|cudart_stub|cuda_platform|cpu_feature_guard)\.cc:[0-9]+\] .*|To enable the following instructions: .*)$'

@@ -85,7 +85,7 @@ register("sklearn.pipeline.Pipeline", "sklearn.pipeline", "Pipeline")
 
 
 def skops_trusted_types():
-    """skfashion's classes, as ``skops.io`` names them, to trust when loading.
+    """List skfashion's classes as ``skops.io`` names them, to trust on loading.
 
     skops saves a skfashion estimator from its ``__getstate__``, which holds
     arrays, builtins and the network as the bytes of a ``.keras`` file, so
