@@ -62,7 +62,9 @@ def _run(model, X, **options):
 
 def _check_parity(model, X):
     labels, proba = _run(model, X)
-    assert proba.dtype == np.float32
+    # float32, or float64 where the input is (skl2onnx's classifier outputs
+    # follow the input's type); the graph computes in float32 either way.
+    assert proba.dtype == (np.float64 if X.dtype == np.float64 else np.float32)
     assert_allclose(proba, model.predict_proba(X), rtol=0, atol=1e-5)
     assert_array_equal(labels, model.predict(X))
     return labels, proba
@@ -124,6 +126,13 @@ def test_cnn_input_layout(layout, images):
 
     cnn = CNNClassifier(**{**SMALL_CNN, "augmentation": "light"}).fit(shaped(X), y)
     _check_parity(cnn, shaped(X_test))
+
+
+def test_float64_and_image_input_is_cast_and_reshaped(images):
+    _, y, _, X, X_test = images
+    ann = ANNClassifier(**F32).fit(X, y)
+    for x in (X_test.astype(np.float64), X_test.reshape(-1, 28, 28)):
+        _check_parity(ann, x)
 
 
 @pytest.mark.parametrize("labels", ["two classes", "strings", "bool", "floats"])

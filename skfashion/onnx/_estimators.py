@@ -10,6 +10,7 @@ the type of ``classes_``) and the probabilities.
 """
 
 import numpy as np
+from onnx import TensorProto
 from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
@@ -46,9 +47,17 @@ def _check_fitted(estimator):
         ) from exc
 
 
-def _flat_input(g, x, n_features):
-    """Float32 rows of ``n_features`` from flat rows or images of any dtype."""
-    return g.reshape(g.cast(x), [-1, n_features])
+def _flat_input(g, x, n_features, *, float32, shape):
+    """Float32 rows of ``n_features`` from flat rows or images of any dtype.
+
+    ``float32`` and ``shape`` describe ``x``: float32 rows of the right width
+    go on as they are (a cast or reshape would copy every pixel).
+    """
+    if not float32:
+        x = g.cast(x)
+    if list(shape[1:]) != [n_features]:
+        x = g.reshape(x, [-1, n_features])
+    return x
 
 
 # ------------------------------------------------------------- classifiers
@@ -106,9 +115,20 @@ def convert_classifier(scope, operator, container):
     clf = operator.raw_operator
     owner = type(clf).__name__
     g = Graph(scope, container, owner)
-    x = _flat_input(g, operator.inputs[0].full_name, clf.n_features_in_)
+    source = operator.inputs[0]
+    x = _flat_input(
+        g,
+        source.full_name,
+        clf.n_features_in_,
+        float32=isinstance(source.type, FloatTensorType),
+        shape=source.type.shape,
+    )
     proba = _probabilities(g, clf, x)
-    g.op("Identity", proba, output=operator.outputs[1].full_name)
+    out = operator.outputs[1]
+    if isinstance(out.type, DoubleTensorType):  # skl2onnx follows a double input
+        g.op("Cast", proba, to=TensorProto.DOUBLE, output=out.full_name)
+    else:
+        g.op("Identity", proba, output=out.full_name)
     labels = _labels(get_label_classes(scope, clf))
     index = g.op("ArgMax", proba, axis=1, keepdims=0)
     constant = g.const(labels, labels.dtype)
@@ -209,10 +229,13 @@ def convert_embedding(scope, operator, container):
     transformer = operator.raw_operator
     g = Graph(scope, container, type(transformer).__name__)
     steps, clf = _embedded(transformer)
-    x, shape = operator.inputs[0].full_name, operator.inputs[0].type.shape
+    source = operator.inputs[0]
+    x, shape = source.full_name, source.type.shape
+    float32 = isinstance(source.type, FloatTensorType)
     for step in steps:
         x = _preprocess(g, step, x, shape)
         shape = [shape[0], *_preprocessor_shape(step, shape)]
-    x = _flat_input(g, x, clf.n_features_in_)
+        float32 = np.dtype(step.dtype) == np.float32
+    x = _flat_input(g, x, clf.n_features_in_, float32=float32, shape=shape)
     y = network(g, clf.model_, x, until="probabilities")
     g.op("Identity", y, output=operator.outputs[0].full_name)
