@@ -133,6 +133,13 @@ def test_float64_and_image_input_is_cast_and_reshaped(images):
     ann = ANNClassifier(**F32).fit(X, y)
     for x in (X_test.astype(np.float64), X_test.reshape(-1, 28, 28)):
         _check_parity(ann, x)
+    # ZipMap takes float32 only: float64 rows would give a graph that
+    # onnxruntime refuses to load ("columns" gives one output per class).
+    with pytest.raises(ValueError, match="ZipMap accepts float32 probabilities"):
+        to_onnx(ann, X_test[:1].astype(np.float64))
+    onx = to_onnx(ann, X_test[:1].astype(np.float64), options={"zipmap": "columns"})
+    outputs = _session(onx).run(None, {"X": X_test[:3].astype(np.float64)})
+    assert_allclose(np.column_stack(outputs[1:]), ann.predict_proba(X_test[:3]), atol=1e-5)
 
 
 @pytest.mark.parametrize("labels", ["two classes", "strings", "bool", "floats"])

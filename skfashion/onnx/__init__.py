@@ -17,6 +17,8 @@ result without TensorFlow, Keras, scikit-learn or skfashion::
 The classifiers take skl2onnx's classifier options ``zipmap`` (True, False
 or "columns") and ``nocl``, as ``MLPClassifier``'s converter does. The
 graphs compute in float32; the ``onnx`` extra installs what exporting needs.
+``quantize`` makes an int8 copy of an exported graph for bulk scoring
+(onnxruntime's static quantization, calibrated on training images).
 """
 
 from skl2onnx import update_registered_converter
@@ -34,8 +36,9 @@ from skfashion.onnx._estimators import (
     embedding_shapes,
     preprocessor_shapes,
 )
+from skfashion.onnx._quantize import quantize
 
-__all__ = ["CLASSIFIER_OPTIONS", "register_converters"]
+__all__ = ["CLASSIFIER_OPTIONS", "quantize", "register_converters"]
 
 CLASSIFIER_OPTIONS = {"zipmap": [True, False, "columns"], "nocl": [True, False]}
 

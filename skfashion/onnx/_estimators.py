@@ -65,8 +65,21 @@ def _flat_input(g, x, n_features, *, float32, shape):
 
 def classifier_parser(scope, model, inputs, custom_parsers=None):
     """skl2onnx's classifier parser (label and probabilities, ZipMap
-    unless ``zipmap=False``), for fitted classifiers only."""
+    unless ``zipmap=False``), for fitted classifiers only.
+
+    ONNX's ZipMap takes float32 probabilities only, and skl2onnx's outputs
+    follow the input's type, so float64 rows with ``zipmap=True`` would give
+    a graph onnxruntime refuses to load: that is refused here, by name.
+    """
     _check_fitted(model)
+    zipmap = scope.get_options(model, {"zipmap": True})["zipmap"]
+    if zipmap is True and any(isinstance(i.type, DoubleTensorType) for i in inputs):
+        raise ValueError(
+            f"{type(model).__name__}: ONNX's ZipMap accepts float32 "
+            "probabilities only, and float64 rows give float64 probabilities. "
+            "Convert with float32 rows (X[:1].astype(np.float32)), or pass "
+            "options={'zipmap': False} (or 'columns')."
+        )
     return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
 
 
