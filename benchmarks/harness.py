@@ -385,64 +385,109 @@ def _latency(spec):
 
 
 def _serving(spec):
-    """(h) Predictions through onnxruntime beside the estimator's own and
-    MLPClassifier's (plain and exported with skl2onnx), in one process."""
+    """(h) Predictions through onnxruntime (the float32 export and its int8
+    copy) beside the estimator's own and MLPClassifier's (plain and exported
+    with skl2onnx), in one process, with this run's matrix-multiply peak."""
+    import gc
     import warnings
 
     import numpy as np
     import onnxruntime as ort
+    from flops import forward_flops
     from skl2onnx import to_onnx
     from sklearn.neural_network import MLPClassifier
 
-    import skfashion.onnx  # noqa: F401  (registers the converters)
     from skfashion import ANNClassifier, CNNClassifier
+    from skfashion.onnx import quantize  # also registers the converters
 
     quick = spec["quick"]
     # Calls of each size: 10,000 images take seconds through a CNN, so the
     # quick run's largest batch is 1,000.
-    n_calls = {1: 10, 100: 10, 1000: 2} if quick else {1: 40, 100: 40, 10000: 5}
+    n_calls = {1: 10, 100: 10, 1000: 2} if quick else {1: 40, 100: 40, 10000: 7}
+    # One image and 100 in one worker, the largest batch in another: after
+    # calls of 10,000 images, one image through onnxruntime in the same
+    # process ran up to 1.7x slower interleaved with Keras (not what a
+    # process serving small batches sees; docs/design_notes.md).
+    largest = max(n_calls)
+    n_calls = {
+        n: calls for n, calls in n_calls.items()
+        if (n == largest) == (spec["batches"] == "large")
+    }  # fmt: skip
     n_train = 3000 if quick else 10000
     X, y, X_test, _ = load_data(n_train, 10000)
     warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning
 
-    def session(model):
-        onx = to_onnx(model, X[:1], options={"zipmap": False})
+    def session(onx):
         sess = ort.InferenceSession(
             onx.SerializeToString(), providers=["CPUExecutionProvider"]
         )
         name = sess.get_inputs()[0].name
         return lambda x: sess.run(None, {name: x})
 
-    models = {
-        "ann": ANNClassifier(epochs=1, random_state=0).fit(X, y),
-        "cnn": CNNClassifier(epochs=1, random_state=0).fit(X, y),
+    def export(model):
+        return to_onnx(model, X[:1], options={"zipmap": False})
+
+    specs = {
+        "ann": (ANNClassifier, {}),
+        "cnn": (CNNClassifier, {}),
         # Keras' float32 throughput, where "auto" chose bfloat16 above.
-        "cnn_float32": CNNClassifier(
-            epochs=1, random_state=0, dtype_policy="float32"
-        ).fit(X, y),
+        "cnn_float32": (CNNClassifier, {"dtype_policy": "float32"}),
     }
     mlp = MLPClassifier((512, 256), max_iter=1, random_state=0).fit(X, y)
-    mlp_onnx = session(mlp)
-    result = {"n_train": n_train, "predict_ms": {}, "max_abs_diff": {}}
-    for name, model in models.items():
-        served = session(model)
-        _, proba = served(X_test[:1000])
-        result["max_abs_diff"][name] = float(
-            np.abs(proba - model.predict_proba(X_test[:1000])).max()
-        )
+    mlp_onnx = session(export(mlp))
+    result = {"n_train": n_train, "n_test": len(X_test), "predict_ms": {}}
+    result["max_abs_diff"] = {}
+    result.update(int8_agreement={}, int8_max_abs_diff={}, gflop_per_image={})
+
+    def measure(name, model):
+        """Fill ``result`` for one fitted model; its sessions, which keep
+        buffers for their largest batch, are freed on return."""
+        onx = export(model)
+        served = session(onx)
+        # Calibrated on training rows; judged on the 10,000 test images.
+        served_int8 = session(quantize(onx, X[:1000]))
+        if spec["batches"] == "large":  # the test set is a large batch
+            proba = model.predict_proba(X_test)
+            diff = np.abs(served(X_test)[1] - proba).max()
+            labels_int8, proba_int8 = served_int8(X_test)
+            agree = np.mean(labels_int8 == model.classes_[proba.argmax(axis=1)])
+            result["max_abs_diff"][name] = float(diff)
+            result["int8_agreement"][name] = float(agree)
+            result["int8_max_abs_diff"][name] = float(np.abs(proba_int8 - proba).max())
         result[f"{name}_dtype_policy"] = model.dtype_policy_
+        flips = getattr(model, "_flips_at_prediction", lambda: False)()
+        views = 2 if flips else 1
+        result["gflop_per_image"][name] = views * forward_flops(model.model_) / 1e9
         rows = result["predict_ms"][name] = {}
         for n in n_calls:
             x = X_test[:n]
             calls = {
                 "onnxruntime": lambda: served(x),
+                "onnxruntime_int8": lambda: served_int8(x),
                 "predict": lambda: model.predict(x),
             }
             if name == "ann":
                 calls["mlp"] = lambda: mlp.predict(x)
                 calls["mlp_onnxruntime"] = lambda: mlp_onnx(x)
             rows[str(n)] = _interleaved_ms(calls, n_calls[n])
+
+    for name, (cls, params) in specs.items():
+        measure(name, cls(epochs=1, random_state=0, **params).fit(X, y))
+        gc.collect()
+    if spec["batches"] == "large":
+        # The machine's arithmetic peak, in this run, for the GFLOP/s.
+        result["matmul_peak"] = _matmul_peak({"n": 2048 if quick else 4096})
     return result
+
+
+def merge_serving(small, large):
+    """One section (h) result from its two workers' (see ``_serving``)."""
+    merged = dict(large)
+    merged["predict_ms"] = {
+        name: {**small["predict_ms"][name], **rows}
+        for name, rows in large["predict_ms"].items()
+    }
+    return merged
 
 
 def _worker_ready():

@@ -22,9 +22,10 @@ permutation_importance, and the fixed cost of a small fit, in one process,
 (g) the FLOPs of a training epoch of the default ANN and CNN, in float32 and
 bfloat16, against the matrix-multiply peak measured in the same run, (h)
 serving: predictions through onnxruntime of the exported default ANN and
-CNN beside their own predict and MLPClassifier's, and the installed size of
-a serving environment beside the training one.
-Sections (c) and (g) measure that peak before and after their fits.
+CNN (float32, and an int8 copy) beside their own predict and MLPClassifier's,
+and the installed size of a serving environment beside the training one.
+Sections (c) and (g) measure that peak before and after their fits, (h)
+after its calls.
 """
 
 import argparse
@@ -41,6 +42,7 @@ from harness import (
     compare,
     environment_sizes,
     machine,
+    merge_serving,
     order,
     run_worker,
     search_scaling,
@@ -240,7 +242,11 @@ def main(argv=None):
         section_done("g")
     if "h" in sections:
         print("(h) serving through onnxruntime", flush=True)
-        results["serving"] = run_worker({"kind": "serving", "quick": quick})
+        small, large = (
+            run_worker({"kind": "serving", "quick": quick, "batches": batches})
+            for batches in ("small", "large")
+        )
+        results["serving"] = merge_serving(small, large)
         if not quick:  # installs onnxruntime and NumPy from the package index
             results["serving"]["environments"] = environment_sizes()
         section_done("h")

@@ -44,7 +44,7 @@ EXPECTED_PNGS = {
 }
 # Other files an example must write, under its output folder.
 EXPECTED_FILES = {
-    "plot_onnx_export.py": ["fashion_cnn.onnx"],
+    "plot_onnx_export.py": ["fashion_cnn.onnx", "fashion_cnn_int8.onnx"],
     "plot_tensorboard.py": [
         "tensorboard/projector_config.pbtxt",
         "tensorboard/embeddings.tsv",

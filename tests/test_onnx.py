@@ -139,7 +139,9 @@ def test_float64_and_image_input_is_cast_and_reshaped(images):
         to_onnx(ann, X_test[:1].astype(np.float64))
     onx = to_onnx(ann, X_test[:1].astype(np.float64), options={"zipmap": "columns"})
     outputs = _session(onx).run(None, {"X": X_test[:3].astype(np.float64)})
-    assert_allclose(np.column_stack(outputs[1:]), ann.predict_proba(X_test[:3]), atol=1e-5)
+    assert_allclose(
+        np.column_stack(outputs[1:]), ann.predict_proba(X_test[:3]), atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("labels", ["two classes", "strings", "bool", "floats"])

@@ -112,12 +112,16 @@ def quantize(model, X, *, max_rows=1000, batch_size=100):
     rows = _calibration_rows(model, X, max_rows, batch_size)
     name = model.graph.input[0].name
     with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder, "float32.onnx")
         prepared = Path(folder, "prepared.onnx")
         output = Path(folder, "int8.onnx")
         # onnxruntime's recommended first step: shape inference and graph
         # clean-up (symbolic shape inference needs sympy, and the shapes here
-        # are concrete).
-        quant_pre_process(model, prepared, skip_symbolic_shape=True)
+        # are concrete). It is given a file: from a ModelProto whose weights
+        # are not raw bytes, as skl2onnx writes some, onnxruntime 1.32's
+        # clean-up step fails and is skipped.
+        onnx.save(model, source)
+        quant_pre_process(source, prepared, skip_symbolic_shape=True)
         quantize_static(
             prepared, output, _Batches(name, rows, batch_size), per_channel=True
         )
