@@ -77,9 +77,11 @@ def quantize(model, X, *, max_rows=1000, batch_size=100):
     format, int8 activations, per-channel int8 weights, min-max calibration)
     runs the graph on the first ``max_rows`` rows of ``X`` to fix each
     activation's range, then stores the convolutions and matrix products in
-    int8. On CPUs with int8 dot-product instructions (AVX512-VNNI, AVX-VNNI)
-    the result scores large batches faster than the float32 graph, and than
-    Keras in bfloat16; the float32 graph remains the one that computes what
+    int8. onnxruntime runs them with the CPU's int8 dot-product instructions
+    where it has them (AVX512-VNNI, AVX-VNNI): on the AMD EPYC the
+    benchmarks ran on, the int8 copy scored large batches faster than the
+    float32 graph and than Keras in bfloat16 (the Performance page, section
+    (h)). The float32 graph remains the one that computes what
     ``predict_proba`` computes. The int8 probabilities are close, not equal:
     check the labels' agreement on held-out images before serving it.
 
