@@ -30,6 +30,8 @@ class ANNClassifier(BaseImageClassifier):
         default 13 epochs, and at 20, dropout costs accuracy on Fashion-MNIST
         (see the :doc:`/design_notes`).
 
+    %(rescale_parameter)s
+
     %(training_parameters)s
 
     Attributes
@@ -81,6 +83,7 @@ class ANNClassifier(BaseImageClassifier):
         activation="relu",
         *,
         dropout=0.0,
+        rescale=None,
         alpha=1e-4,
         label_smoothing=0.1,
         batch_size="auto",
@@ -103,6 +106,7 @@ class ANNClassifier(BaseImageClassifier):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.rescale = rescale
         self.alpha = alpha
         self.label_smoothing = label_smoothing
         self.batch_size = batch_size

@@ -113,6 +113,8 @@ default="light"
 
     %(activation_parameter)s
 
+    %(rescale_parameter)s
+
     %(training_parameters)s
 
     Attributes
@@ -160,6 +162,7 @@ default="light"
         hidden_layer_sizes=(256,),
         batch_normalization=False,
         image_shape=None,
+        rescale=None,
         augmentation="light",
         test_time_augmentation="auto",
         activation="relu",
@@ -190,6 +193,7 @@ default="light"
         self.hidden_layer_sizes = hidden_layer_sizes
         self.batch_normalization = batch_normalization
         self.image_shape = image_shape
+        self.rescale = rescale
         self.augmentation = augmentation
         self.test_time_augmentation = test_time_augmentation
         self.activation = activation

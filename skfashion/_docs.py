@@ -8,6 +8,7 @@ import textwrap
 
 __all__ = [
     "ACTIVATION_PARAMETER_DOC",
+    "RESCALE_PARAMETER_DOC",
     "FITTED_ATTRIBUTES_DOC",
     "TRAINING_PARAMETERS_DOC",
     "fill_doc",
@@ -18,6 +19,16 @@ ACTIVATION_PARAMETER_DOC = """\
 "selu", "swish"}, default="relu"
         Activation of the hidden layers, with MLPClassifier's names
         ("logistic" is Keras' "sigmoid", "identity" its "linear")."""
+
+RESCALE_PARAMETER_DOC = """\
+    rescale : float or None, default=None
+        Multiplies the input by this factor inside the network (a
+        ``keras.layers.Rescaling`` layer, exported to ONNX with the rest), so
+        that raw pixels can be passed as they are: ``rescale=1/255`` takes
+        uint8 images (a memory-mapped ``.npy`` file too) and trains on them
+        in [0, 1] without the float32 copy of X that
+        :class:`ImagePreprocessor` makes in front of the network. None
+        leaves the input as it is. Not in MLPClassifier."""
 
 TRAINING_PARAMETERS_DOC = """\
     alpha : float, default=1e-4
@@ -135,7 +146,9 @@ keras.optimizers.Optimizer, default="adam"
         ``steps_per_execution``, ``jit_compile``, ``auto_scale_loss``),
         ``optimizer__`` to the optimizer (e.g. ``optimizer__momentum=0.9``)
         and ``predict__batch_size``, the rows per forward pass of
-        ``predict`` (default {predict_batch_size}). A key that duplicates a parameter
+        ``predict`` (default {predict_batch_size} rows of 784 values, and
+        as many values for other images: fewer rows of larger ones). A key
+        that duplicates a parameter
         (``fit__batch_size``, ``fit__epochs``, ``fit__verbose``,
         ``fit__validation_split``, ``optimizer__learning_rate``, ...) or a
         misspelt name raises a ValueError naming the one to use, at ``fit``
@@ -193,6 +206,7 @@ def fill_doc(cls, **values):
     doc = cls.__doc__
     for name, text in (
         ("activation_parameter", ACTIVATION_PARAMETER_DOC),
+        ("rescale_parameter", RESCALE_PARAMETER_DOC),
         ("training_parameters", TRAINING_PARAMETERS_DOC),
         ("fitted_attributes", FITTED_ATTRIBUTES_DOC),
     ):

@@ -58,7 +58,7 @@ def last_hidden_layer(estimator, X):
     X = classifier._check_X(X)
     probe = embedding_model(classifier.model_)
     with expected_retracing():
-        out = forward(probe, X, classifier._predict_batch_size)
+        out = forward(probe, X, classifier._forward_batch_size())
     return np.asarray(out, dtype=np.float32)
 
 

@@ -72,6 +72,7 @@ LAYER_KINDS = {
     # Keras' random image layers: they act only while training.
     "augmentation": AUGMENTATION_LAYERS,
     "reshape": (keras.layers.Reshape,),
+    "rescaling": (keras.layers.Rescaling,),
     "flatten": (keras.layers.Flatten,),
 }
 
@@ -240,6 +241,11 @@ class LayerFactory:
         """The seeded training-time augmentation layers of ``value``."""
         return augmentation_layers(value, seeds=self._seeds, policy=self.policy)
 
+    def rescaling(self, scale, *, name):
+        """Multiplies the input by ``scale``, in the variables' dtype (float32
+        under a mixed policy), so that uint8 pixels are scaled exactly."""
+        return _layer("rescaling", scale, name=name, dtype=self.policy.variable_dtype)
+
     def reshape(self, shape, *, name):
         return _layer("reshape", shape, name=name, dtype=self.policy)
 
@@ -311,7 +317,7 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         hidden tensor, with layers from a :class:`LayerFactory`.
     params : mapping
         The estimator's parameters (``alpha``, ``activation``,
-        ``dtype_policy``, ``label_smoothing``, ``optimizer``,
+        ``dtype_policy``, ``rescale`` (optional), ``label_smoothing``, ``optimizer``,
         ``learning_rate_init`` and the
         routed ``optimizer__`` and ``compile__`` settings).
     name : str
@@ -342,7 +348,10 @@ def build_network(build_body, params, *, name, n_features, n_classes, batch_size
         policy,
     )
     inputs = keras.Input(shape=(n_features,), name="pixels")  # an InputLayer
-    outputs = layers.softmax(n_classes)(build_body(inputs, layers))
+    x = inputs
+    if params.get("rescale") is not None:
+        x = layers.rescaling(float(params["rescale"]), name="rescale")(x)
+    outputs = layers.softmax(n_classes)(build_body(x, layers))
     model = keras.Model(inputs, outputs, name=name)
     model.compile(
         **{

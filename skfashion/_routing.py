@@ -74,7 +74,8 @@ ROUTES = {
             "sample_weight": "the sample_weight argument of fit",
             "class_weight": "the class_weight parameter",
             "validation_split": _SPLIT,
-            "validation_data": _SPLIT,
+            "validation_data": "the X_val and y_val arguments of fit (a "
+            "validation set of your own)",
             "initial_epoch": "warm_start=True or partial_fit",
             "steps_per_epoch": "the epochs and batch_size parameters",
             "validation_steps": "validation_fraction",

@@ -1,6 +1,7 @@
 # Authors: The skfashion developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""What a fit trains on: encoded labels, sample weights and the held-out split."""
+"""What a fit trains on: encoded labels, sample weights and the rows it holds
+out."""
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -8,11 +9,11 @@ from sklearn.utils import compute_sample_weight
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
-    "drop_unweighted",
     "encode_labels",
     "fit_classes",
     "sample_weights",
     "split_validation",
+    "weighted_rows",
 ]
 
 
@@ -49,10 +50,13 @@ def encode_labels(y, classes):
 
 
 def sample_weights(sample_weight, class_weight, X, y, *, incremental):
-    """``sample_weight`` times the weights of ``class_weight``, or None."""
+    """``sample_weight`` times the weights of ``class_weight``, or None.
+
+    The weights are float32, whatever X's dtype (uint8 pixels, say).
+    """
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
     if class_weight is None:
         return sample_weight
@@ -62,48 +66,44 @@ def sample_weights(sample_weight, class_weight, X, y, *, incremental):
             "class frequencies of one batch are not those of the data. Pass "
             "a dict of class weights instead."
         )
-    weights = compute_sample_weight(class_weight, y).astype(X.dtype)
+    weights = compute_sample_weight(class_weight, y).astype(np.float32)
     return weights if sample_weight is None else sample_weight * weights
 
 
-def drop_unweighted(X, y, sample_weight):
-    """``(X, y, sample_weight)`` without the samples of weight zero.
+def weighted_rows(sample_weight, n_samples):
+    """The rows of the samples of positive weight (all of them without weights).
 
-    Keras would still put them in batches (where they change nothing but the
-    batches' composition and count), so a weight of zero would not be the
-    same as leaving the sample out.
+    Keras would still put samples of weight zero in batches (where they
+    change nothing but the batches' composition and count), so a weight of
+    zero would not be the same as leaving the sample out.
     """
+    rows = np.arange(n_samples)
     if sample_weight is None:
-        return X, y, None
+        return rows
     keep = sample_weight > 0
-    if keep.all():
-        return X, y, sample_weight
     if not keep.any():
         raise ValueError(
             "Every sample has weight zero (sample_weight times class_weight): "
             "there is nothing to train on."
         )
-    return X[keep], y[keep], sample_weight[keep]
+    return rows if keep.all() else rows[keep]
 
 
-def split_validation(X, y, sample_weight, *, fraction, seed):
-    """Hold out a stratified, seeded ``fraction`` for early stopping.
+def split_validation(rows, y, *, fraction, seed):
+    """Hold out a stratified, seeded ``fraction`` of ``rows`` for early stopping.
 
     Returns
     -------
-    X_train, y_train, sample_weight_train, validation
-        ``validation`` is ``(X_val, y_val)`` or ``(X_val, y_val, sw_val)``,
-        as ``Model.fit`` takes it.
+    train_rows, validation_rows : ndarray of int
+        Rows of X, in the order of scikit-learn's ``train_test_split``.
     """
-    arrays = [X, y] + ([sample_weight] if sample_weight is not None else [])
     try:
-        parts = train_test_split(
-            *arrays, test_size=fraction, stratify=y, random_state=seed
+        train, validation = train_test_split(
+            rows, test_size=fraction, stratify=y[rows], random_state=seed
         )
     except ValueError as exc:
         raise ValueError(
             f"early_stopping=True holds out validation_fraction={fraction} of the "
             f"training data, stratified by class, but this failed: {exc}"
         ) from exc
-    train, validation = parts[0::2], tuple(parts[1::2])
-    return *train, *([None] * (3 - len(train))), validation
+    return train, validation

@@ -26,13 +26,15 @@ __all__ = ["EAGER_MAX_STEPS", "fit_network", "forward"]
 EAGER_MAX_STEPS = 24
 
 
-def fit_network(model, X, y, *, sample_weight, validation_data, epochs,
-                initial_epoch, batch_size, verbose, callbacks, fit_options,
-                shuffle_seed, run_eagerly=None, undo=True):  # fmt: skip
+def fit_network(model, train, validation, *, epochs, initial_epoch, batch_size,
+                verbose, callbacks, fit_options, shuffle_seed, run_eagerly=None,
+                undo=True):  # fmt: skip
     """Train ``model`` for ``epochs`` epochs; on any error, undo it.
 
-    Each epoch's order of the rows is drawn from ``shuffle_seed`` and the
-    epoch number alone (:func:`skfashion._input.training_input`). A fit
+    ``train`` and ``validation`` (or None) are :class:`skfashion._input.Rows`,
+    read a batch at a time. Each epoch's order of the rows is drawn from
+    ``shuffle_seed`` and the epoch number alone
+    (:func:`skfashion._input.training_input`). A fit
     of at most :data:`EAGER_MAX_STEPS` steps runs eagerly, unless
     ``run_eagerly`` (``compile__run_eagerly``) says otherwise. With
     ``undo`` (for a model that outlives a failed call), if training
@@ -47,10 +49,10 @@ def fit_network(model, X, y, *, sample_weight, validation_data, epochs,
     if epochs == 0:
         return {}
     if run_eagerly is None:
-        steps = epochs * math.ceil(len(X) / batch_size)
+        steps = epochs * math.ceil(len(train) / batch_size)
         run_eagerly = steps <= EAGER_MAX_STEPS
     fit_kwargs, order = training_input(
-        X, y, sample_weight, validation_data,
+        train, validation,
         batch_size=batch_size, options=fit_options, seed=shuffle_seed,
     )  # fmt: skip
     callbacks = [*order, *callbacks]
@@ -87,15 +89,44 @@ def fit_network(model, X, y, *, sample_weight, validation_data, epochs,
             for name, values in history.history.items()}  # fmt: skip
 
 
-def forward(model, X, batch_size):
-    """Class probabilities of the rows of ``X``, ``batch_size`` at a time.
+def forward(model, X, batch_size, views=None):
+    """The outputs of ``model`` for the rows of ``X``, ``batch_size`` at a time.
 
     Runs the model's compiled prediction function (built by Keras on the
     first call and kept on the model) on each chunk, without
-    ``Model.predict``'s per-call set-up.
+    ``Model.predict``'s per-call set-up. Each chunk is converted to the
+    network's float dtype on its own, so ``X`` (any numeric dtype, a memmap
+    too) is never copied whole.
+
+    Parameters
+    ----------
+    model : keras.Model
+    X : ndarray of shape (n_samples, n_features)
+    batch_size : int
+        Rows per chunk.
+    views : callable, default=None
+        ``views(chunk)`` returns the versions of a chunk whose outputs are
+        averaged (test-time augmentation); they go through the network in
+        one call. None runs the chunk as it is.
+
+    Returns
+    -------
+    out : ndarray of shape (n_samples, n_outputs)
+        float32 without ``views``, else the float64 mean over the views.
     """
-    chunks = [
-        keras.ops.convert_to_numpy(model.predict_on_batch(X[i : i + batch_size]))
-        for i in range(0, len(X), batch_size)
-    ]
+    floatx = keras.backend.floatx()
+    chunks = []
+    for start in range(0, len(X), batch_size):
+        chunk = np.asarray(X[start : start + batch_size], dtype=floatx)
+        if views is None:
+            chunks.append(keras.ops.convert_to_numpy(model.predict_on_batch(chunk)))
+            continue
+        parts = views(chunk)
+        stacked = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        out = keras.ops.convert_to_numpy(model.predict_on_batch(stacked))
+        chunks.append(
+            out.reshape(len(parts), len(chunk), -1).mean(axis=0, dtype=np.float64)
+        )
+    if not chunks:
+        raise ValueError("X has no rows.")
     return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)

@@ -530,7 +530,7 @@ def test_validation_split_is_stratified_and_seeded(digits, monkeypatch):
 
     def spy(*arrays, **kwargs):
         parts = real_split(*arrays, **kwargs)
-        held_out.append(parts[3])  # the encoded labels of the validation set
+        held_out.append(y[parts[1]])  # the labels of the validation rows
         return parts
 
     monkeypatch.setattr(targets_module, "train_test_split", spy)

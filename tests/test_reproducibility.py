@@ -19,7 +19,7 @@ from numpy.testing import assert_array_equal
 from sklearn.model_selection import GridSearchCV
 
 from skfashion import ANNClassifier, CNNClassifier
-from skfashion._input import epoch_order, training_input
+from skfashion._input import Rows, epoch_order, training_input
 
 
 def test_epoch_order_is_a_function_of_seed_and_epoch():
@@ -37,7 +37,7 @@ def test_each_epoch_reads_the_rows_in_its_order():
     X = np.arange(23, dtype=np.float32)[:, None]
     y = np.arange(23)
     kwargs, callbacks = training_input(
-        X, y, None, None, batch_size=5, options={}, seed=11
+        Rows(X, y, None, np.arange(23)), None, batch_size=5, options={}, seed=11
     )
     assert kwargs["shuffle"] is False
     for epoch in (0, 1, 5):

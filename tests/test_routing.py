@@ -19,7 +19,7 @@ COLLISIONS = [
     ("fit__class_weight", None, "the class_weight parameter"),
     ("fit__callbacks", [], "the callbacks parameter"),
     ("fit__validation_split", 0.2, "early_stopping=True with validation_fraction"),
-    ("fit__validation_data", None, "early_stopping=True with validation_fraction"),
+    ("fit__validation_data", None, "the X_val and y_val arguments of fit"),
     ("fit__initial_epoch", 2, "warm_start=True or partial_fit"),
     ("compile__optimizer", "sgd", "the optimizer parameter"),
     ("compile__loss", "mse", "cross-entropy"),

@@ -1,6 +1,7 @@
 # Authors: The skfashion developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""Fetchers for Fashion-MNIST and MNIST, and an IDX file reader."""
+"""Fetchers for Fashion-MNIST and MNIST, an IDX file reader, and a loader for
+a folder of your own images."""
 
 from skfashion.datasets._base import (
     ChecksumError,
@@ -9,15 +10,18 @@ from skfashion.datasets._base import (
     get_data_home,
 )
 from skfashion.datasets._idx import IDXFormatError, read_idx
+from skfashion.datasets._image_folder import ImageFolderError, load_image_folder
 from skfashion.datasets._mnist import fetch_fashion_mnist, fetch_mnist
 
 __all__ = [
     "ChecksumError",
     "DataNotFoundError",
     "IDXFormatError",
+    "ImageFolderError",
     "RemoteFileMetadata",
     "fetch_fashion_mnist",
     "fetch_mnist",
     "get_data_home",
+    "load_image_folder",
     "read_idx",
 ]

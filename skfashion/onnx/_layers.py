@@ -126,6 +126,13 @@ def _reshape(g, layer, x, layout, where):
     return g.op("Transpose", image, perm=[0, 3, 1, 2]), "nchw"
 
 
+def _rescaling(g, layer, x, layout, where):
+    scale = np.asarray(layer.scale, dtype=np.float32)
+    offset = np.asarray(layer.offset, dtype=np.float32)
+    y = g.op("Mul", x, g.const(scale))
+    return (y if not offset.any() else g.op("Add", y, g.const(offset))), layout
+
+
 def _flatten(g, layer, x, layout, where):
     if layout == "flat":
         return x, layout
@@ -144,6 +151,7 @@ LAYER_CONVERTERS = {
     "dropout": _identity,
     "augmentation": _identity,
     "reshape": _reshape,
+    "rescaling": _rescaling,
     "flatten": _flatten,
 }
 
