@@ -183,10 +183,11 @@ FITTED_ATTRIBUTES_DOC = """\
         Training loss at the end of each epoch (``history_["loss"]``).
 
     validation_scores_ : list of float or None
-        Validation accuracy at each epoch, or None without early stopping.
+        Validation accuracy at each epoch, or None without a validation set
+        (``early_stopping``'s split, or ``X_val`` of ``fit``).
 
     best_validation_score_ : float or None
-        Best validation accuracy, or None without early stopping.
+        Best validation accuracy, or None without a validation set.
 
     best_loss_ : float or None
         Lowest training loss, or None with early stopping (as in

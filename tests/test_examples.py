@@ -41,6 +41,11 @@ EXPECTED_PNGS = {
     "plot_tensorboard.py": ["tensorboard_history"],
     "plot_optuna_pruning.py": ["optuna_pruning"],
     "plot_onnx_export.py": ["onnx_latency"],
+    "plot_image_folder.py": [
+        "image_folder_cv_results",
+        "image_folder_confusion_matrix",
+        "image_folder_predictions",
+    ],
 }
 # Other files an example must write, under its output folder.
 EXPECTED_FILES = {
