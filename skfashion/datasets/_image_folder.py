@@ -147,7 +147,7 @@ _PARAMS = {
 @validate_params(_PARAMS, prefer_skip_nested_validation=True)
 def load_image_folder(path, *, image_size=None, color_mode="rgb",
                       aspect_ratio="stretch", on_error="raise", out=None,
-                      n_jobs=None, verbose=1, return_X_y=False):  # fmt: skip
+                      n_jobs=1, verbose=1, return_X_y=False):  # fmt: skip
     """Load a folder of image files, one subfolder per class.
 
     The layout is the one Keras' ``image_dataset_from_directory`` reads::
@@ -203,9 +203,11 @@ def load_image_folder(path, *, image_size=None, color_mode="rgb",
         appears only when the load succeeds, replacing any file of that
         name; a failed load leaves nothing behind.
 
-    n_jobs : int or None, default=None
-        Threads that decode (Pillow releases the GIL while decoding). None
-        uses as many as the machine has CPUs, at most 8.
+    n_jobs : int or None, default=1
+        Threads that decode; None uses as many as the machine has CPUs, at
+        most 8. Pillow releases the GIL while it decodes, but for images of
+        up to 128x128 pixels Python's own work per file dominates, and on 2
+        cores 2 threads were slower than one (the Performance page).
 
     verbose : int, default=1
         1 shows a Keras progress bar on loads of 10,000 files or more; 0
