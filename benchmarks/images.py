@@ -13,9 +13,11 @@ after a warm-up fit on 512 images (then trained on with ``warm_start``), for
 ``CNNClassifier(rescale=1/255)`` and
 for the same network in plain Keras reading batches through a
 ``keras.utils.PyDataset``, on uint8 memory maps of 64x64x3 images. Epochs:
-the default ANN's epoch on in-memory Fashion-MNIST (uint8, ``rescale``) and
-on a memory map of it, against plain Keras ``Model.fit`` on the float32
-arrays of the same network.
+one epoch of the default ANN and CNN on Fashion-MNIST, float32 and uint8
+(``rescale``) in memory and a uint8 memory map, against plain Keras
+``Model.fit`` on the float32 arrays of the same network, and (``--baseline
+PATH``) against another checkout's skfashion, such as the commit before
+streaming.
 """
 
 import argparse
@@ -165,45 +167,49 @@ def _memory(spec):
 
 
 def _epochs(spec):
-    """Seconds per epoch of the default ANN (the second of two epochs)."""
+    """Seconds of one epoch of the default ANN or CNN on all of Fashion-MNIST's
+    training images, after a warm-up fit on 2,048 of them (whose network the
+    timed epoch trains on, with ``warm_start``)."""
     import numpy as np
 
+    from skfashion import ANNClassifier, CNNClassifier
+
+    cls = {"ann": ANNClassifier, "cnn": CNNClassifier}[spec["model"]]
     X, y = _fashion("train")
-    if spec["how"] == "keras":
-        from skfashion import ANNClassifier
-
-        est = ANNClassifier(epochs=1, random_state=0).fit(X[:512] / 255, y[:512])
-        model = est.model_
-        Xf = (X / 255).astype(np.float32)
-        times = []
-        for _ in range(2):
-            start = time.perf_counter()
-            model.fit(Xf, y, batch_size=200, epochs=1, verbose=0)
-            times.append(time.perf_counter() - start)
-        return {"epoch_s": times[-1]}
-    from skfashion import ANNClassifier
-
-    if spec["how"] == "memmap":
+    how = spec["how"]
+    params = {"epochs": 1, "random_state": 0}
+    if how in ("uint8", "memmap"):
+        params["rescale"] = 1 / 255
+    else:  # float32 pixels in [0, 1], as ImagePreprocessor gives them
+        X = (X / 255).astype(np.float32)
+    if how == "memmap":
         path = Path(spec["tmp"]) / "fashion.npy"
         np.save(path, X)
         X = np.load(path, mmap_mode="r")
-    est = ANNClassifier(epochs=1, rescale=1 / 255, random_state=0, warm_start=True)
-    times = []
-    for _ in range(2):
+    est = cls(**params).fit(X[:2048], y[:2048])
+    if how == "keras":  # the same compiled network, on the arrays themselves
+        model = est.model_
         start = time.perf_counter()
-        est.fit(X, y)
-        times.append(time.perf_counter() - start)
-    return {"epoch_s": times[-1]}
+        model.fit(X, y, batch_size=est._batch_size(len(X)), epochs=1, verbose=0)
+        return {"epoch_s": time.perf_counter() - start}
+    est.set_params(warm_start=True)
+    start = time.perf_counter()
+    est.fit(X, y)
+    return {"epoch_s": time.perf_counter() - start}
 
 
 WORKERS = {"write": _write_folder, "load": _load, "memory": _memory, "epochs": _epochs}
 
 
-def run_worker(spec):
-    """One case in a fresh Python process; its result as a dict."""
+def run_worker(spec, src=None):
+    """One case in a fresh Python process (importing skfashion from ``src``,
+    another checkout, when given); its result as a dict."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     out = subprocess.run(
         [sys.executable, __file__, "--worker", json.dumps(spec)],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     if out.returncode:
         raise RuntimeError(f"worker {spec} failed:\n{out.stderr[-3000:]}")
@@ -248,11 +254,18 @@ def memory(sizes, tmp):
     return rows
 
 
-def epochs(tmp):
-    return {
-        how: run_worker({"kind": "epochs", "how": how, "tmp": tmp})
-        for how in ("keras", "in-memory", "memmap")
-    }
+def epochs(tmp, models, baseline=None):
+    rows = {}
+    for model in models:
+        cases = {}
+        for how in ("keras", "float32", "uint8", "memmap"):
+            spec = {"kind": "epochs", "model": model, "how": how, "tmp": tmp}
+            cases[how] = run_worker(spec)
+        if baseline is not None:
+            spec = {"kind": "epochs", "model": model, "how": "float32", "tmp": tmp}
+            cases["baseline"] = run_worker(spec, src=baseline)
+        rows[model] = cases
+    return rows
 
 
 def markdown(results):
@@ -289,21 +302,31 @@ def markdown(results):
             f"{'yes' if met else 'no'} |"
         )
     if results.get("epochs"):
-        e = results["epochs"]
-        base = e["keras"]["epoch_s"]
         lines += [
             "",
-            "| default ANN, one epoch on Fashion-MNIST | s | vs Keras on float32 "
-            "arrays |",
-            "| --- | ---: | ---: |",
-            f"| plain Keras Model.fit, float32 arrays | {base:.2f} | 1.00x |",
+            "| one epoch on 60,000 Fashion-MNIST images | s | vs plain Keras "
+            "Model.fit on the float32 arrays | vs skfashion before streaming |",
+            "| --- | ---: | ---: | ---: |",
         ]
-        for how in ("in-memory", "memmap"):
-            seconds = e[how]["epoch_s"]
-            lines.append(
-                f"| skfashion, uint8 {how}, rescale=1/255 | {seconds:.2f} | "
-                f"{seconds / base:.2f}x |"
-            )
+        labels = {
+            "keras": "plain Keras Model.fit, float32 arrays",
+            "baseline": f"skfashion at {results.get('baseline', '?')}, float32",
+            "float32": "skfashion, float32 in memory",
+            "uint8": "skfashion, uint8 in memory, rescale=1/255",
+            "memmap": "skfashion, uint8 memmap, rescale=1/255",
+        }
+        for model, cases in results["epochs"].items():
+            base = cases["keras"]["epoch_s"]
+            old = cases.get("baseline", {}).get("epoch_s")
+            for how, label in labels.items():
+                if how not in cases:
+                    continue
+                seconds = cases[how]["epoch_s"]
+                versus_old = f"{seconds / old:.2f}x" if old else "-"
+                lines.append(
+                    f"| {model.upper()}: {label} | {seconds:.1f} | "
+                    f"{seconds / base:.2f}x | {versus_old} |"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -312,6 +335,12 @@ def main():
     parser.add_argument("--worker")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--parts", nargs="+", default=["loading", "memory", "epochs"])
+    parser.add_argument("--models", nargs="+", default=["ann", "cnn"])
+    parser.add_argument(
+        "--baseline",
+        help="another checkout (say a git worktree of the commit before "
+        "streaming): its skfashion is timed beside this one in the epochs part",
+    )
     parser.add_argument("--json")
     parser.add_argument("--markdown")
     args = parser.parse_args()
@@ -331,7 +360,12 @@ def main():
             sizes = (2000,) if args.quick else (10000, 40000, 160000)
             results["memory"] = memory(sizes, tmp)
         if "epochs" in args.parts and not args.quick:
-            results["epochs"] = epochs(tmp)
+            if args.baseline:
+                results["baseline"] = subprocess.run(
+                    ["git", "-C", args.baseline, "rev-parse", "--short", "HEAD"],
+                    capture_output=True, text=True, check=False,
+                ).stdout.strip()  # fmt: skip
+            results["epochs"] = epochs(tmp, args.models, args.baseline)
     results.setdefault("loading", [])
     results.setdefault("memory", [])
     text = markdown(results)

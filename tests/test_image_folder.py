@@ -289,3 +289,10 @@ def test_threads_give_the_serial_result(digit_folder, monkeypatch):
         threaded = load_image_folder(root, n_jobs=4)
     assert_array_equal(serial.images, threaded.images)
     assert_array_equal(serial.filenames, threaded.filenames)
+
+
+def test_a_file_under_another_format_s_name_still_loads(tmp_path):
+    # The extension is tried first, then every format Pillow knows.
+    _write(tmp_path / "m" / "c" / "really_png.jpg", np.full((4, 4), 9, np.uint8), "PNG")
+    (image,) = load_image_folder(tmp_path / "m", color_mode="grayscale").images
+    assert_array_equal(image, 9)

@@ -19,6 +19,8 @@ __all__ = ["ImageFolderError", "load_image_folder"]
 # Files decoded per task of the thread pool: large enough that Python's
 # bookkeeping is small beside the decoding, small enough to share the work.
 _CHUNK = 256
+# The EXIF tag of a photo's orientation.
+_ORIENTATION = 0x0112
 # Loads of at least this many files show a progress bar (with verbose=1).
 _PROGRESS_MIN_FILES = 10_000
 
@@ -80,13 +82,26 @@ def _to_8_bits(image, Image):
     return image
 
 
-def _decode(path, mode, size, aspect_ratio, Image, ImageOps):
+def _open(path, Image, extensions):
+    """``Image.open``, trying the format the file's extension names first
+    (Pillow otherwise asks each of its formats in turn), then every one."""
+    fmt = extensions.get(os.path.splitext(path)[1].lower())
+    if fmt is not None:
+        try:
+            return Image.open(path, formats=(fmt,))
+        except Image.UnidentifiedImageError:
+            pass  # another format under that name
+    return Image.open(path)
+
+
+def _decode(path, mode, size, aspect_ratio, Image, ImageOps, extensions):
     """One file as a uint8 array of ``mode`` ("L" or "RGB"), resized to
     ``size`` ((width, height), Pillow's order) if given."""
-    with Image.open(path) as image:
+    with _open(path, Image, extensions) as image:
         if size is not None and image.format == "JPEG":
             image.draft(mode, size)  # decode a JPEG at a smaller scale
-        image = ImageOps.exif_transpose(image)
+        if image.getexif().get(_ORIENTATION, 1) != 1:  # cheaper than always
+            image = ImageOps.exif_transpose(image)
         image = _to_8_bits(image, Image)
         if image.mode != mode:
             if image.mode == "P" and "transparency" in image.info:
@@ -272,7 +287,8 @@ def load_image_folder(path, *, image_size=None, color_mode="rgb",
             f"({', '.join(f.name for f in folders)}) hold no files."
         )
     mode = "L" if color_mode == "grayscale" else "RGB"
-    decode_args = (mode, size, aspect_ratio, Image, ImageOps)
+    extensions = Image.registered_extensions()  # {".png": "PNG", ...}
+    decode_args = (mode, size, aspect_ratio, Image, ImageOps, extensions)
     # The first readable image fixes the shape of every image.
     skipped = []
     first = 0
@@ -380,8 +396,13 @@ def _decode_all(files, first, images, keep, decode_args, *, on_error, skipped,
         return [_decode_or_error(files[i], *decode_args) for i in chunk]
 
     row = 1
-    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-        for chunk, results in zip(chunks, pool.map(decode, chunks)):
+    with contextlib.ExitStack() as stack:
+        if n_jobs == 1:  # no thread: each hand-over of the GIL costs time
+            decoded = map(decode, chunks)
+        else:
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=n_jobs))
+            decoded = pool.map(decode, chunks)
+        for chunk, results in zip(chunks, decoded):
             for i, (array, reason) in zip(chunk, results):
                 if array is None:
                     _unreadable(files[i], reason, on_error, skipped)
