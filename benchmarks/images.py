@@ -327,7 +327,39 @@ def markdown(results):
                     f"| {model.upper()}: {label} | {seconds:.1f} | "
                     f"{seconds / base:.2f}x | {versus_old} |"
                 )
+    lines += ["", "| target | measured | met |", "| --- | --- | --- |"]
+    for target, measured, met in targets(results):
+        lines.append(f"| {target} | {measured} | {'yes' if met else 'no'} |")
     return "\n".join(lines) + "\n"
+
+
+def targets(results):
+    """``[(target, measured, met)]`` of the issue's targets, as run."""
+    rows = []
+    for r in results["loading"]:
+        ours = r["skfashion"]["per_s"]
+        versus = ours / r["pillow"]["per_s"], ours / r["keras"]["per_s"]
+        rows.append((f"{r['n']:,} files: at least the Pillow loop's throughput",
+                     f"{versus[0]:.2f}x", versus[0] >= 1))  # fmt: skip
+        rows.append((f"{r['n']:,} files: 3x Keras' throughput",
+                     f"{versus[1]:.2f}x", versus[1] >= 3))  # fmt: skip
+    for r in results["memory"]:
+        k, s = r["keras"], r["skfashion"]
+        for part in ("fit", "predict"):
+            limit = 1.2 * max(k[f"{part}_mb"], 0) + s["file_mb"] / 4
+            rows.append((f"{r['n']:,} images: {part} adds at most 1.2x Keras' "
+                         "+ a quarter of the file",
+                         f"{s[f'{part}_mb']:.0f} MB of {limit:.0f} MB",
+                         s[f"{part}_mb"] <= limit))  # fmt: skip
+    for model, cases in results.get("epochs", {}).items():
+        old = cases.get("baseline", cases["keras"])["epoch_s"]
+        ratio = cases["float32"]["epoch_s"] / old
+        target = f"{model.upper()}: an epoch in memory within 1.1x of the code"
+        rows.append((f"{target} before streaming", f"{ratio:.2f}x", ratio <= 1.1))
+        ratio = cases["memmap"]["epoch_s"] / cases["uint8"]["epoch_s"]
+        rows.append((f"{model.upper()}: an epoch on a memmap within 1.25x of "
+                     "in memory", f"{ratio:.2f}x", ratio <= 1.25))  # fmt: skip
+    return rows
 
 
 def main():

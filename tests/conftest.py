@@ -12,9 +12,16 @@ from sklearn.datasets import load_digits
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-REAL_DATA = os.environ.get("SKFASHION_DATA")
-HAS_REAL_DATA = bool(REAL_DATA) and all(
+# Where the fetchers look (skfashion.datasets.get_data_home), as the scripts
+# set it: SKFASHION_DATA, else ~/skfashion_data, where a first run of
+# scripts/main.sh downloads the datasets.
+REAL_DATA = os.environ.get("SKFASHION_DATA") or os.path.expanduser("~/skfashion_data")
+HAS_REAL_DATA = all(
     Path(REAL_DATA, name).is_dir() for name in ("fashion-mnist", "mnist")
+)
+NO_DATA = (
+    f"the real Fashion-MNIST and MNIST are not in {REAL_DATA} (SKFASHION_DATA, "
+    "else ~/skfashion_data; bash scripts/main.sh downloads them there)"
 )
 # CI sets this: there a real-data test fails, rather than skips, without data.
 REQUIRE_DATA = os.environ.get("SKFASHION_REQUIRE_DATA") == "1"
@@ -25,15 +32,28 @@ def skip_or_fail_without_data():
     required (SKFASHION_REQUIRE_DATA=1)."""
     if HAS_REAL_DATA:
         return
-    message = "SKFASHION_DATA does not point at the real Fashion-MNIST and MNIST"
     if REQUIRE_DATA:
-        pytest.fail(f"{message}, and SKFASHION_REQUIRE_DATA=1 requires them")
-    pytest.skip(message)
+        pytest.fail(f"{NO_DATA}, and SKFASHION_REQUIRE_DATA=1 requires them")
+    pytest.skip(NO_DATA)
 
 
 def pytest_runtest_setup(item):
     if item.get_closest_marker("realdata"):
         skip_or_fail_without_data()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say once which real-data tests skipped, and why."""
+    skipped = [
+        report.nodeid
+        for report in terminalreporter.stats.get("skipped", [])
+        if NO_DATA in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep("=", "real-data tests skipped")
+        terminalreporter.write_line(
+            f"{len(skipped)} tests that need the real datasets skipped: {NO_DATA}."
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -106,12 +106,20 @@ BAD_VALIDATION_SETS = {
 }
 
 
+@pytest.fixture(scope="module")
+def fitted_cnn(digits):
+    X, y, images = digits
+    est = _small(CNNClassifier).fit(images[:300], y[:300])
+    return est, est.predict_proba(X[:50])
+
+
 @pytest.mark.parametrize("case", sorted(BAD_VALIDATION_SETS))
-def test_bad_validation_sets_are_clear_errors_and_change_nothing(case, digits):
+def test_bad_validation_sets_are_clear_errors_and_change_nothing(
+    case, digits, fitted_cnn
+):
     X, y, images = digits
     make, match = BAD_VALIDATION_SETS[case]
-    est = _small(CNNClassifier).fit(images[:300], y[:300])
-    before = est.predict_proba(X[:50])
+    est, before = fitted_cnn
     with pytest.raises(ValueError, match=match):
         est.fit(images[:300], y[:300], **make(X[600:620], y[600:620]))
     assert_array_equal(est.predict_proba(X[:50]), before)

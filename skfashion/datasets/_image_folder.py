@@ -250,6 +250,7 @@ def load_image_folder(path, *, image_size=None, color_mode="rgb",
             A description of the folder and of the load.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The flat images and their classes.
 
     Raises
     ------
