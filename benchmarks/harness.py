@@ -65,7 +65,7 @@ def reference_network(kind, epochs, batch_size, steps_per_execution=1):
     """
     import keras
 
-    from skfashion._network import auto_dtype_policy
+    from skfashion._keras.network import auto_dtype_policy
 
     layers = keras.layers
     policy = auto_dtype_policy() if kind == "cnn" else keras.config.dtype_policy()
@@ -130,7 +130,7 @@ RECIPE = {
 def make_model(spec):
     """The estimator or reference network that ``spec["model"]`` names."""
     from skfashion import ANNClassifier, CNNClassifier
-    from skfashion._backend import steps_per_execution
+    from skfashion._keras.backend import steps_per_execution
 
     name, epochs, batch = spec["model"], spec.get("epochs"), 200
     # The wrapped networks train exactly as the plain-Keras ones: no dropout,

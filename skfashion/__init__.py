@@ -12,6 +12,7 @@ _LAZY = {
     "ANNClassifier": "skfashion._ann",
     "CNNClassifier": "skfashion._cnn",
     "EmbeddingTransformer": "skfashion._embedding",
+    "ImageClassifier": "skfashion._classifier",
     "ImagePreprocessor": "skfashion._preprocessing",
 }
 
@@ -19,6 +20,7 @@ __all__ = [
     "ANNClassifier",
     "CNNClassifier",
     "EmbeddingTransformer",
+    "ImageClassifier",
     "ImagePreprocessor",
     "__version__",
 ]

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """ANNClassifier: a dense (multi-layer perceptron) network."""
 
-from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
+from skfashion._keras.presets import dense_network
+from skfashion._preset import PresetClassifier
 
 __all__ = ["ANNClassifier"]
 
 
-class ANNClassifier(BaseImageClassifier):
+class ANNClassifier(PresetClassifier):
     """Dense neural network classifier (a Keras MLP) for images.
 
     The network is ``Dense(hidden_layer_sizes[0]) -> [Dropout] -> ... ->
@@ -72,7 +73,7 @@ class ANNClassifier(BaseImageClassifier):
     (2, 10)
     """
 
-    _parameter_constraints = {**BaseImageClassifier._parameter_constraints}
+    _parameter_constraints = {**PresetClassifier._parameter_constraints}
     # A dense network's layers hold little per row (768 values by default):
     # big chunks, where the matrix products run fastest.
     _predict_batch_size = 16384
@@ -126,8 +127,11 @@ class ANNClassifier(BaseImageClassifier):
         self.warm_start = warm_start
         self._set_routed_params(kwargs)
 
-    def _build_body(self, inputs, layers, image_shape):
-        return layers.dense_head(inputs, self.hidden_layer_sizes, self.dropout)
+    def _network_builder(self, meta, compile_kwargs, *, seed, policy, batch_size):
+        arguments = self._layer_arguments(
+            seed=seed, policy=policy, batch_size=batch_size
+        )
+        return dense_network, {"meta": meta, **arguments}
 
 
 fill_doc(

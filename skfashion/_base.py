@@ -6,11 +6,12 @@
 transactional fits (everything is computed into locals, and the fitted
 attributes are set together once training has succeeded) and fast
 predictions, and sets scikit-learn's tags. It speaks scikit-learn and Keras:
-the networks come from :mod:`skfashion._network`, and training and the
-forward pass from :mod:`skfashion._training`.
+the networks come from :mod:`skfashion._keras.network`, and training and the
+forward pass from :mod:`skfashion._keras.training`.
 """
 
 import copy
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import keras
@@ -27,19 +28,22 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from skfashion._callbacks import fit_callbacks
 from skfashion._image import flatten_images, same_image
-from skfashion._input import Rows
-from skfashion._network import (
-    ACTIVATIONS,
+from skfashion._keras.backend import steps_per_execution
+from skfashion._keras.builder import build_network, input_shape
+from skfashion._keras.callbacks import fit_callbacks
+from skfashion._keras.input import Rows
+from skfashion._keras.losses import training_loss
+from skfashion._keras.network import (
     OPTIMIZERS,
-    build_network,
     initial_learning_rate,
-    layer_sizes,
+    make_optimizer,
     resolve_dtype_policy,
 )
-from skfashion._persistence import network_from_bytes, network_to_bytes
-from skfashion._retracing import expected_retracing
+from skfashion._keras.persistence import network_from_bytes, network_to_bytes
+from skfashion._keras.retracing import expected_retracing
+from skfashion._keras.threads import follow_omp_num_threads
+from skfashion._keras.training import fit_network, forward
 from skfashion._routing import check_param_names, init_param_names, routed
 from skfashion._scikeras import KerasAdapter
 from skfashion._seeding import fit_seeds
@@ -50,10 +54,27 @@ from skfashion._targets import (
     split_validation,
     weighted_rows,
 )
-from skfashion._threads import follow_omp_num_threads
-from skfashion._training import fit_network, forward
 
 __all__ = ["BaseImageClassifier"]
+
+
+@dataclass(frozen=True)
+class _TrainingSet:
+    """The checked data of one fit.
+
+    ``X`` in its own dtype, ``y`` as given and encoded, the weights (or
+    None), the classes, what a new fit records about X (``found``, None
+    when the fit keeps the network) and the network's input.
+    """
+
+    X: object
+    y: np.ndarray
+    y_encoded: np.ndarray
+    weight: np.ndarray | None
+    classes: np.ndarray
+    found: dict | None
+    n_features: int
+    image_shape: tuple | None
 
 
 def _check_labels(y, name):
@@ -72,10 +93,10 @@ class BaseImageClassifier(KerasAdapter):
     """Base class for skfashion's Keras classifiers. Not for direct use.
 
     Subclasses define ``__init__`` (storing each argument unchanged), extend
-    ``_parameter_constraints`` and implement ``_build_body(inputs, layers,
-    image_shape)``, which maps the flat input tensor to the last hidden tensor
-    with layers from the :class:`~skfashion._network.LayerFactory` ``layers``,
-    and ``_image_shape_for(n_features, input_shape)``.
+    ``_parameter_constraints`` and implement ``_network_builder(meta,
+    compile_kwargs, *, seed, policy, batch_size)``, which returns the model
+    or builder of a new fit and the builder's keyword arguments; every
+    network then goes through :func:`skfashion._keras.builder.build_network`.
     """
 
     # Rows of 28x28 images per forward pass unless predict__batch_size says
@@ -85,12 +106,6 @@ class BaseImageClassifier(KerasAdapter):
     _predict_batch_size = 1024
 
     _parameter_constraints = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -103,8 +118,6 @@ class BaseImageClassifier(KerasAdapter):
             HasMethods(["get_config", "apply_gradients"]),
         ],
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "rescale": [Interval(Real, 0, None, closed="neither"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -134,7 +147,6 @@ class BaseImageClassifier(KerasAdapter):
         resolve_dtype_policy(self.dtype_policy)
         if self.learning_rate == "cosine":
             initial_learning_rate(self.optimizer, self.learning_rate_init)
-        layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
 
     # ------------------------------------------------------------------ data
 
@@ -192,7 +204,8 @@ class BaseImageClassifier(KerasAdapter):
 
     def _check_validation_set(self, X_val, y_val, sample_weight_val, *,
                               n_features, image_shape, classes):  # fmt: skip
-        """The user's validation set as :class:`~skfashion._input.Rows`, or None."""
+        """The user's validation set as :class:`~skfashion._keras.input.Rows`,
+        or None."""
         if X_val is None and y_val is None:
             if sample_weight_val is not None:
                 raise ValueError("sample_weight_val is given without X_val and y_val.")
@@ -238,17 +251,51 @@ class BaseImageClassifier(KerasAdapter):
 
     # -------------------------------------------------------------- training
 
-    def _train(self, X, y, sample_weight, *, mode, classes=None, validation=None):
-        """One transactional call: ``mode`` is "fit", "partial" or "init".
+    def _train(self, X, y, sample_weight, *, epochs, incremental=False,
+               classes=None, validation=None):  # fmt: skip
+        """One transactional call: train for ``epochs`` epochs (0 builds the
+        network only), one batch's classes at a time when ``incremental``.
 
         ``validation`` is ``(X_val, y_val, sample_weight_val)`` of ``fit``.
         Nothing is set on ``self`` until training has succeeded.
         """
         follow_omp_num_threads()  # before the first Keras operation
-        fitted = self.__sklearn_is_fitted__()
-        incremental = mode == "partial"
-        keep = fitted and (incremental or (mode == "fit" and self.warm_start))
-        # 1. The data: X in its own dtype, the classes, labels and weights.
+        keep = self.__sklearn_is_fitted__() and (
+            incremental or (self.warm_start and epochs > 0)
+        )
+        split_seed, network_seed, shuffle_seed = fit_seeds(self.random_state)
+        data = self._training_set(
+            X, y, sample_weight, keep=keep, classes=classes, incremental=incremental
+        )
+        train, held_out = self._training_rows(
+            data, validation, split=self.early_stopping and not incremental,
+            seed=split_seed,
+        )  # fmt: skip
+        batch_size = self._batch_size(len(train))
+        if keep:
+            model, image_shape, policy = (
+                self.model_, self.image_shape_, self.dtype_policy_,
+            )  # fmt: skip
+        else:
+            model, image_shape, policy = self._new_network(
+                data, seed=network_seed, batch_size=batch_size
+            )
+        # Undone on any error when the network outlives the call.
+        history = self._fit_network(
+            model, train, held_out, epochs=epochs,
+            initial_epoch=self.n_iter_ if keep else 0, batch_size=batch_size,
+            shuffle_seed=shuffle_seed, undo=keep,
+        )  # fmt: skip
+        if keep:
+            history = {
+                key: self.history_.get(key, []) + history.get(key, [])
+                for key in {**self.history_, **history}
+            }
+        self._set_fitted(data.found, data.classes, model, history, image_shape, policy)
+        return self
+
+    def _training_set(self, X, y, sample_weight, *, keep, classes, incremental):
+        """The checked data of a fit, as a :class:`_TrainingSet`."""
         X, y, found = self._check_training_data(X, y, reset=not keep)
         classes_ = fit_classes(
             y,
@@ -256,56 +303,103 @@ class BaseImageClassifier(KerasAdapter):
             classes=classes,
             incremental=incremental,
         )
-        y_encoded = encode_labels(y, classes_)
-        sample_weight = sample_weights(
+        weight = sample_weights(
             sample_weight, self.class_weight, X, y, incremental=incremental
         )
-        # 2. The network's input shape, and the rows to train and validate on.
         if keep:
             n_features, image_shape = self.n_features_in_, self.image_shape_
         else:
             n_features = found["n_features_in_"]
             image_shape = self._image_shape_for(n_features, found["input_shape"])
-        split_seed, network_seed, shuffle_seed = fit_seeds(self.random_state)
-        rows = weighted_rows(sample_weight, len(X))
+        return _TrainingSet(
+            X, y, encode_labels(y, classes_), weight, classes_, found,
+            n_features, image_shape,
+        )  # fmt: skip
+
+    def _training_rows(self, data, validation, *, split, seed):
+        """``(train, held_out)`` :class:`~skfashion._keras.input.Rows`: the
+        user's validation set, else with ``split`` a stratified split of X,
+        else no held-out rows (None)."""
+        rows = weighted_rows(data.weight, len(data.X))
         held_out = self._check_validation_set(
             *(validation or (None, None, None)),
-            n_features=n_features,
-            image_shape=image_shape,
-            classes=classes_,
+            n_features=data.n_features,
+            image_shape=data.image_shape,
+            classes=data.classes,
         )
-        if held_out is None and self.early_stopping and not incremental:
+        if held_out is None and split:
             rows, held = split_validation(
-                rows, y_encoded, fraction=self.validation_fraction, seed=split_seed
+                rows, data.y_encoded, fraction=self.validation_fraction, seed=seed
             )
-            held_out = Rows(X, y_encoded, sample_weight, held)
-        train = Rows(X, y_encoded, sample_weight, rows)
-        batch_size = self._batch_size(len(train))
-        # 3. The network: the one kept, or a new one.
-        if keep:
-            model, policy = self.model_, self.dtype_policy_
-        else:
-            policy = resolve_dtype_policy(self.dtype_policy).name
-            model = build_network(
-                lambda inputs, layers: self._build_body(inputs, layers, image_shape),
-                vars(self), name=type(self).__name__, n_features=n_features,
-                n_classes=len(classes_), batch_size=batch_size, seed=network_seed,
-            )  # fmt: skip
-        # 4. Training, undone on any error when the network outlives the call.
-        epochs = {"fit": self.epochs, "partial": 1, "init": 0}[mode]
-        initial_epoch = self.n_iter_ if keep else 0
-        history = self._fit_network(
-            model, train, held_out, epochs=epochs, initial_epoch=initial_epoch,
-            batch_size=batch_size, shuffle_seed=shuffle_seed, undo=keep,
+            held_out = Rows(data.X, data.y_encoded, data.weight, held)
+        return Rows(data.X, data.y_encoded, data.weight, rows), held_out
+
+    def _new_network(self, data, *, seed, batch_size):
+        """``(network, image_shape_, policy name)`` of a new fit."""
+        policy = resolve_dtype_policy(self.dtype_policy)
+        X, y, found, classes = data.X, data.y, data.found, data.classes
+        n_features, image_shape = data.n_features, data.image_shape
+        # scikeras' metadata, as a builder's ``meta`` argument gets it.
+        meta = {
+            "n_features_in_": n_features,
+            "X_shape_": (len(X), *(found["input_shape"] or (n_features,))),
+            "X_dtype_": X.dtype,
+            "y_dtype_": np.asarray(y).dtype,
+            "classes_": classes,
+            "n_classes_": len(classes),
+            "target_type_": "binary" if len(classes) == 2 else "multiclass",
+            "n_outputs_": 1,
+            "n_outputs_expected_": 1,
+            "image_shape_": image_shape,
+        }
+        compile_kwargs = {
+            "optimizer": make_optimizer(
+                self.optimizer,
+                self.learning_rate_init,
+                routed(vars(self), "optimizer__"),
+                policy,
+            ),
+            "loss": training_loss(self.label_smoothing),
+            "metrics": ["accuracy"],
+            "steps_per_execution": steps_per_execution(),
+            **routed(vars(self), "compile__"),
+        }
+        builder, arguments = self._network_builder(
+            meta, compile_kwargs, seed=seed, policy=policy, batch_size=batch_size
+        )
+        model = build_network(
+            builder, arguments, n_classes=len(classes), seed=seed, policy=policy,
+            compile_kwargs=compile_kwargs,
         )  # fmt: skip
-        if keep:
-            history = {
-                key: self.history_.get(key, []) + history.get(key, [])
-                for key in {**self.history_, **history}
-            }
-        # 5. Every fitted attribute at once.
-        self._set_fitted(found, classes_, model, history, image_shape, policy)
-        return self
+        image_shape = self._network_image_shape(model, n_features, image_shape)
+        return model, image_shape, policy.name
+
+    def _network_image_shape(self, model, n_features, image_shape):
+        """``image_shape_``: X's images, else the network's input if an image.
+
+        The network's input must hold ``n_features`` values, laid out as
+        X's images when X has images.
+        """
+        shape = input_shape(model)
+        if int(np.prod(shape)) != n_features:
+            raise ValueError(
+                f"model: the network {model.name!r} takes samples of shape "
+                f"{shape} ({int(np.prod(shape))} values), but X has {n_features} "
+                "features per sample."
+            )
+        if len(shape) == 1:
+            return image_shape
+        if image_shape is not None and not same_image(shape, image_shape):
+            raise ValueError(
+                f"model: the network {model.name!r} takes images of shape "
+                f"{shape}, but X has images of shape {image_shape}."
+            )
+        return image_shape if image_shape is not None else shape
+
+    def _network_builder(self, meta, compile_kwargs, *, seed, policy, batch_size):
+        """The model or builder of a new fit, and the builder's arguments
+        (subclasses)."""
+        raise NotImplementedError
 
     def _fit_network(self, model, train, validation, *, epochs, initial_epoch,
                      batch_size, shuffle_seed, undo):  # fmt: skip
@@ -412,7 +506,7 @@ width) or (n_samples, height, width, channels)
             The fitted estimator.
         """
         return self._train(
-            X, y, sample_weight, mode="fit",
+            X, y, sample_weight, epochs=self.epochs,
             validation=(X_val, y_val, sample_weight_val),
         )  # fmt: skip
 
@@ -443,7 +537,9 @@ width) or (n_samples, height, width, channels)
         self : object
             The updated estimator.
         """
-        return self._train(X, y, sample_weight, mode="partial", classes=classes)
+        return self._train(
+            X, y, sample_weight, epochs=1, incremental=True, classes=classes
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def initialize(self, X, y):
@@ -466,7 +562,7 @@ width) or (n_samples, height, width, channels)
         self : object
             The estimator.
         """
-        return self._train(X, y, None, mode="init")
+        return self._train(X, y, None, epochs=0)
 
     def predict_proba(self, X):
         """Probability of each class for each sample.
@@ -504,11 +600,16 @@ width) or (n_samples, height, width, channels)
         return max(1, min(self._predict_batch_size, rows))
 
     def _test_time_views(self, X):
-        """The versions of X whose predictions are averaged (subclasses)."""
-        return (X,)
+        """The versions of X whose predictions are averaged: X, and its
+        mirror images when :meth:`_flips_at_prediction`."""
+        if not self._flips_at_prediction():
+            return (X,)
+        mirrored = X.reshape(len(X), *self.image_shape_)[:, :, ::-1].reshape(X.shape)
+        return (X, np.ascontiguousarray(mirrored))
 
     def _flips_at_prediction(self):
-        """Whether :meth:`_test_time_views` adds mirror images (subclasses)."""
+        """Whether predictions average each image with its mirror image
+        (subclasses)."""
         return False
 
     def predict_log_proba(self, X):
@@ -566,20 +667,25 @@ width) or (n_samples, height, width, channels)
 
     # ------------------------------------------------------ sklearn protocol
 
+    # The attributes that may hold a network: the fitted one, and
+    # ImageClassifier's model parameter when it is a keras.Model.
+    _NETWORKS = ("model_", "model")
+
     def __getstate__(self):
-        # The network travels as the bytes of a .keras file, so that pickle,
+        # A network travels as the bytes of a .keras file, so that pickle,
         # copy.deepcopy and skops see arrays, builtins and bytes only, and
         # skops needs no Keras or TensorFlow type trusted.
         state = super().__getstate__()
-        if "model_" in state:
-            state = {**state, "model_": network_to_bytes(state["model_"])}
+        for key in self._NETWORKS:
+            if isinstance(state.get(key), keras.Model):
+                state = {**state, key: network_to_bytes(state[key])}
         return state
 
     def __setstate__(self, state):
-        model = state.get("model_")
-        if isinstance(model, bytes):
-            where = f"{type(self).__name__}.model_"
-            state = {**state, "model_": network_from_bytes(model, where)}
+        for key in self._NETWORKS:
+            if isinstance(state.get(key), bytes):
+                where = f"{type(self).__name__}.{key}"
+                state = {**state, key: network_from_bytes(state[key], where)}
         super().__setstate__(state)
 
     def __copy__(self):

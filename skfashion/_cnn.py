@@ -4,14 +4,14 @@
 
 from numbers import Integral
 
-import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skfashion._augmentation import PRESETS, check_augmentation, flips_left_right
-from skfashion._base import BaseImageClassifier
 from skfashion._docs import fill_doc
 from skfashion._image import resolve_image_shape
-from skfashion._network import layer_sizes
+from skfashion._keras.augmentation import PRESETS, check_augmentation, flips_left_right
+from skfashion._keras.network import layer_sizes
+from skfashion._keras.presets import conv_network
+from skfashion._preset import PresetClassifier
 
 __all__ = ["CNNClassifier"]
 
@@ -21,7 +21,7 @@ __all__ = ["CNNClassifier"]
 MIN_PRESET_SIDE = 8
 
 
-class CNNClassifier(BaseImageClassifier):
+class CNNClassifier(PresetClassifier):
     """Convolutional neural network classifier for images.
 
     Each entry of ``filters`` adds a block of one or more convolutions
@@ -140,7 +140,7 @@ default="light"
     """
 
     _parameter_constraints = {
-        **BaseImageClassifier._parameter_constraints,
+        **PresetClassifier._parameter_constraints,
         "filters": ["array-like", Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
@@ -238,12 +238,6 @@ default="light"
             tta = "flip" if flips_left_right(self.augmentation) else None
         return tta is not None and min(self.image_shape_[:2]) >= MIN_PRESET_SIDE
 
-    def _test_time_views(self, X):
-        if not self._flips_at_prediction():
-            return (X,)
-        mirrored = X.reshape(len(X), *self.image_shape_)[:, :, ::-1].reshape(X.shape)
-        return (X, np.ascontiguousarray(mirrored))
-
     def _blocks(self):
         """The filters of each block's convolutions, as tuples."""
         entries = (
@@ -283,35 +277,22 @@ default="light"
             sizes.append(pool)
         return sizes
 
-    def _build_body(self, inputs, layers, image_shape):
-        bn = self.batch_normalization
-        x = layers.reshape(image_shape, name="image")(inputs)
+    def _network_builder(self, meta, compile_kwargs, *, seed, policy, batch_size):
+        image_shape = meta["image_shape_"]
         augmentation = self.augmentation
         if isinstance(augmentation, str) and min(image_shape[:2]) < MIN_PRESET_SIDE:
             augmentation = None  # not an image: tabular features, say
-        for layer in layers.augmentation(augmentation):
-            x = layer(x)  # acts only while training
-        for i, (block, pool) in enumerate(
-            zip(self._blocks(), self._pool_sizes(image_shape))
-        ):
-            for j, n_filters in enumerate(block):
-                # The first convolution of block i keeps the name conv_i.
-                name = f"conv_{i}" if j == 0 else f"conv_{i}_{j}"
-                x = layers.conv2d(
-                    n_filters,
-                    self.kernel_size,
-                    padding=self.padding,
-                    name=name,
-                    activation=not bn,
-                )(x)
-                if bn:
-                    x = layers.batch_norm(name=name.replace("conv", "batch_norm"))(x)
-                    x = layers.activate(name=f"{name}_act")(x)
-            x = layers.pool(pool, name=f"pool_{i}")(x)
-            if self.dropout:
-                x = layers.dropout(self.dropout, name=f"conv_dropout_{i}")(x)
-        x = layers.flatten(name="flatten")(x)
-        return layers.dense_head(x, self.hidden_layer_sizes, self.dropout)
+        arguments = {
+            "meta": meta,
+            "blocks": self._blocks(),
+            "pool_sizes": self._pool_sizes(image_shape),
+            "kernel_size": self.kernel_size,
+            "padding": self.padding,
+            "batch_normalization": self.batch_normalization,
+            "augmentation": augmentation,
+            **self._layer_arguments(seed=seed, policy=policy, batch_size=batch_size),
+        }
+        return conv_network, arguments
 
 
 fill_doc(

@@ -168,12 +168,16 @@ FITTED_ATTRIBUTES_DOC = """\
     image_shape_ : tuple of int or None
         ``(height, width, channels)`` of the images. For CNNClassifier, the
         shape each flat row is reshaped to in the network; for ANNClassifier,
-        the shape of the images passed to ``fit``, or None when X was flat.
-        Images passed to ``predict`` must have this shape.
+        the shape of the images passed to ``fit``, or None when X was flat;
+        for ImageClassifier, that of the images passed to ``fit``, else the
+        network's input when it is an image. Images passed to ``predict``
+        must have this shape.
 
     model_ : keras.Model
         The trained network. Its input is a flat vector of
-        ``n_features_in_`` values; its output the class probabilities.
+        ``n_features_in_`` values (ANNClassifier, CNNClassifier) or the
+        input of your network (ImageClassifier); its output the class
+        probabilities.
 
     history_ : dict of str to list of float
         Per-epoch Keras metrics: "loss", "accuracy" and, with early stopping,

@@ -15,9 +15,9 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skfashion._image import flatten_images
-from skfashion._network import embedding_model, embedding_units
-from skfashion._retracing import expected_retracing
-from skfashion._training import forward
+from skfashion._keras.builder import embedding_model, embedding_units
+from skfashion._keras.retracing import expected_retracing
+from skfashion._keras.training import forward
 from skfashion._unwrap import unwrap
 
 __all__ = ["EmbeddingTransformer", "final_classifier", "last_hidden_layer"]
@@ -35,14 +35,16 @@ def final_classifier(estimator):
     if not isinstance(estimator, BaseImageClassifier):
         raise TypeError(
             "Embeddings are the last hidden layer of a skfashion classifier "
-            "(ANNClassifier, CNNClassifier) or of a Pipeline ending in one; got "
+            "(ANNClassifier, CNNClassifier, ImageClassifier) or of a Pipeline "
+            "ending in one; got "
             f"{type(estimator).__name__}."
         )
     return steps, estimator
 
 
-def last_hidden_layer(estimator, X):
-    """The last hidden layer's activations of ``X`` in a fitted ``estimator``.
+def last_hidden_layer(estimator, X, layer=None):
+    """The last hidden layer's activations of ``X`` in a fitted ``estimator``
+    (or the flattened output of the layer named ``layer``).
 
     ``estimator`` is what :func:`final_classifier` takes; a Pipeline's
     earlier steps transform ``X`` first.
@@ -56,7 +58,7 @@ def last_hidden_layer(estimator, X):
     if steps is not None:
         X = steps.transform(X)
     X = classifier._check_X(X)
-    probe = embedding_model(classifier.model_)
+    probe = embedding_model(classifier.model_, layer)
     with expected_retracing():
         out = forward(probe, X, classifier._forward_batch_size())
     return np.asarray(out, dtype=np.float32)
@@ -68,7 +70,8 @@ class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     ``fit`` trains a clone of ``estimator``; ``transform`` returns, for each
     sample, the output of the network's last hidden layer (the input of its
-    softmax layer), which can feed another estimator: a
+    softmax head), or of the layer named ``layer``, which can feed another
+    estimator: a
     :class:`~sklearn.linear_model.LogisticRegression` or a
     :class:`~sklearn.neighbors.KNeighborsClassifier` on CNN features, say.
     An estimator already fitted and wrapped in
@@ -77,8 +80,14 @@ class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     Parameters
     ----------
-    estimator : ANNClassifier, CNNClassifier or Pipeline ending in one
+    estimator : ANNClassifier, CNNClassifier, ImageClassifier or Pipeline \
+ending in one
         The network; optionally wrapped in ``FrozenEstimator``.
+
+    layer : str, default=None
+        The name of the network's layer whose output (flattened) is the
+        embedding. None takes the input of the network's head: of its last
+        Dense layer, past any activation layers after it.
 
     Attributes
     ----------
@@ -111,10 +120,14 @@ class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
            'embeddingtransformer2'], dtype=object)
     """
 
-    _parameter_constraints = {"estimator": [HasMethods(["fit", "predict_proba"])]}
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "layer": [str, None],
+    }
 
-    def __init__(self, estimator):
+    def __init__(self, estimator, *, layer=None):
         self.estimator = estimator
+        self.layer = layer
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -138,7 +151,9 @@ class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         scratch = clone(self)  # validate_data records on the clone
         validate_data(scratch, flat, y, dtype=None, accept_sparse=False)
         estimator = clone(self.estimator).fit(X, y)
-        check_is_fitted(final_classifier(estimator)[1])
+        classifier = final_classifier(estimator)[1]
+        check_is_fitted(classifier)
+        embedding_units(classifier.model_, self.layer)  # the layer exists
         self.estimator_ = estimator
         self.n_features_in_ = scratch.n_features_in_
         if hasattr(scratch, "feature_names_in_"):
@@ -163,11 +178,11 @@ class EmbeddingTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         check_is_fitted(self)
         flat, _ = flatten_images(X)
         validate_data(self, flat, reset=False, dtype=None, accept_sparse=False)
-        return last_hidden_layer(self.estimator_, X)
+        return last_hidden_layer(self.estimator_, X, self.layer)
 
     @property
     def _n_features_out(self):
-        return embedding_units(final_classifier(self.estimator_)[1].model_)
+        return embedding_units(final_classifier(self.estimator_)[1].model_, self.layer)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

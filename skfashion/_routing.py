@@ -112,6 +112,15 @@ ROUTES = {
         honoured=None,
         taken={"learning_rate": "the learning_rate_init parameter"},
     ),
+    "model__": Route(
+        "the builder given as model=",
+        honoured=None,
+        taken={
+            "meta": "the meta argument skfashion passes to the builder",
+            "compile_kwargs": "the compile_kwargs argument skfashion passes",
+            "params": "the params argument skfashion passes",
+        },
+    ),
     "callbacks__": Route(
         "callbacks",
         honoured=(),
@@ -149,11 +158,21 @@ def check_param_names(owner, names, valid):
         prefix = next((p for p in ROUTES if name.startswith(p)), None)
         if prefix is None:
             _unknown(owner, name, valid)
+        if prefix == "model__" and "model" not in valid:
+            raise ValueError(
+                f"{name} is not accepted: {owner} builds its network from its "
+                "own parameters; model__ settings go to the builder of "
+                "ImageClassifier(model=...)."
+            )
         _check_routed(name, prefix, ROUTES[prefix])
 
 
 def _unknown(owner, name, valid):
-    prefixes = [p for p, route in ROUTES.items() if route.reason is None]
+    prefixes = [
+        p
+        for p, route in ROUTES.items()
+        if route.reason is None and (p != "model__" or "model" in valid)
+    ]
     candidates = valid + [p + "..." for p in prefixes]
     close = difflib.get_close_matches(name, candidates, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""

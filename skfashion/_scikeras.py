@@ -9,11 +9,12 @@ unmaintained and predates scikit-learn's 1.6 tags API.
 rest. The rest of the package uses only ``get_params`` and
 :meth:`KerasAdapter.set_params`, with routed settings (``fit__shuffle``)
 stored as attributes, as scikeras does; the training loop and the forward
-pass, which replace scikeras' own, are in :mod:`skfashion._training`.
+pass, which replace scikeras' own, are in :mod:`skfashion._keras.training`.
 
 ``tests/test_scikeras_contract.py`` pins the scikeras internals used here.
 """
 
+from scikeras._utils import accepts_kwargs, has_param, route_params
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
@@ -36,6 +37,10 @@ class KerasAdapter(KerasClassifier):
 
     Kept from scikeras:
 
+    - its ``model=`` convention: a builder is called with the arguments it
+      names among ``meta``, ``compile_kwargs`` and ``params``, and with the
+      routed ``model__`` settings (:meth:`_builder_arguments`, with
+      scikeras' own routing helpers);
     - ``BaseWrapper._get_param_names``, which lists every public attribute,
       so that routed settings set in ``__init__`` or ``set_params`` appear in
       ``get_params`` and survive ``clone``;
@@ -45,32 +50,34 @@ class KerasAdapter(KerasClassifier):
 
     # Switched off, because skfashion does each of these itself:
     # - scikeras' model building (_build_keras_model, _check_model_param,
-    #   _get_compile_kwargs, _ensure_compiled_model, model/build_fn/loss/
-    #   metrics): networks are assembled by skfashion._network from the
-    #   estimator's parameters, so that a failed build changes nothing;
+    #   _get_compile_kwargs, _ensure_compiled_model, build_fn/loss/metrics):
+    #   it sets attributes on self; skfashion._keras.builder builds into a
+    #   local from the arguments _builder_arguments gives, so that a failed
+    #   build changes nothing, and compiles with the estimator's loss;
     # - its training loop (_fit, _fit_keras_model, _initialize,
     #   _initialize_callbacks, _check_model_compatibility): it sets model_,
     #   history_ and the encoders on self while training, so a failed or
-    #   interrupted fit left a mixed state; skfashion._training.fit_network
-    #   trains a model handed to it and returns the history instead;
+    #   interrupted fit would leave a mixed state;
+    #   skfashion._keras.training.fit_network trains a model handed to it and
+    #   returns the history;
     # - its prediction (_predict_raw): Model.predict sets up a data adapter,
     #   callbacks and a progress bar on every call (tens of ms);
-    #   skfashion._training.forward runs the model's cached compiled
+    #   skfashion._keras.training.forward runs the model's cached compiled
     #   function per chunk;
     # - its data checks and encoders (_validate_data, target_encoder,
     #   feature_encoder, scorer): scikit-learn's validate_data and
     #   np.unique do them in skfashion._base, which also records
     #   feature_names_in_;
-    # - its seeding (_random_state): it switched on TensorFlow's op
-    #   determinism and set TF_DETERMINISTIC_OPS process-wide, which
-    #   overlapping fits in threads could leave on; skfashion seeds each
-    #   layer and each epoch's order from random_state instead;
-    # - its set_params, which stored any prefixed name and advised passing
+    # - its seeding (_random_state): it switches on TensorFlow's op
+    #   determinism and sets TF_DETERMINISTIC_OPS process-wide, which
+    #   overlapping fits in threads can leave on; skfashion seeds each
+    #   layer and each epoch's order from random_state;
+    # - its set_params, which stores any prefixed name and advises passing
     #   misspelt names to the constructor: set_params checks every name
     #   against skfashion._routing first;
     # - its repr (every parameter): scikit-learn's (the changed ones only);
     # - its tags (_more_tags, pre-1.6): __sklearn_tags__ in skfashion._base;
-    # - current_epoch, which raised KeyError before the first epoch: it is
+    # - current_epoch, which raises KeyError before the first epoch: it is
     #   n_iter_ (0 after initialize).
     model = None
     build_fn = None
@@ -122,6 +129,31 @@ class KerasAdapter(KerasClassifier):
         return BaseEstimator.__repr__(self, N_CHAR_MAX=N_CHAR_MAX)
 
     # ------------------------------------------------------------ parameters
+
+    def _builder_arguments(self, builder, meta, compile_kwargs):
+        """The keyword arguments of ``builder``, by scikeras' convention.
+
+        ``meta``, ``compile_kwargs`` and ``params`` (``get_params()``) where
+        the builder names them (or takes ``**kwargs``), and the routed
+        ``model__`` settings, which it must take.
+        """
+        params = self.get_params()
+        arguments = route_params(
+            params, destination="model", pass_filter=set(), strict=True
+        )
+        takes_all = accepts_kwargs(builder)
+        name = getattr(builder, "__name__", type(builder).__name__)
+        for key in arguments:
+            if not (takes_all or has_param(builder, key)):
+                raise ValueError(
+                    f"model__{key} is set, but the builder {name!r} has no "
+                    f"parameter {key!r}."
+                )
+        given = {"meta": meta, "compile_kwargs": compile_kwargs, "params": params}
+        for key, value in given.items():
+            if takes_all or has_param(builder, key):
+                arguments[key] = value
+        return arguments
 
     def _set_routed_params(self, kwargs):
         """Store ``**kwargs`` of ``__init__`` as attributes, as scikeras does."""

@@ -3,19 +3,18 @@
 """Seeds of one fit, drawn from the estimator's ``random_state`` alone.
 
 Like scikit-learn's estimators, a fit never draws from process-wide
-generators: the validation split, every layer with random weights, dropout
-or augmentation (through a :class:`SeedStream`) and each epoch's order of
-the rows (``skfashion._input``) are seeded from ``random_state``. Fits that
-overlap in threads of one process (joblib's threading backend, a dask worker
-with several threads) then give the networks that they give one at a time.
-Unseeded, Keras would draw layer seeds from Python's global ``random``
-module, which other threads of the process also draw from.
+generators: the validation split, the network's seed (every layer with
+random weights, dropout or augmentation: ``skfashion._keras.seeds``) and each
+epoch's order of the rows (``skfashion._keras.input``) are seeded from
+``random_state``. Fits that overlap in threads of one process (joblib's
+threading backend, a dask worker with several threads) then give the
+networks that they give one at a time.
 """
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["SeedStream", "fit_seeds"]
+__all__ = ["fit_seeds"]
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -32,22 +31,3 @@ def fit_seeds(random_state):
     if random_state is None:
         return None, None, shuffle
     return split, network, shuffle
-
-
-class SeedStream:
-    """Seeds for the layers of one network, drawn from one integer seed.
-
-    Parameters
-    ----------
-    seed : int or None
-        None gives None for every layer (Keras then seeds them itself).
-    """
-
-    def __init__(self, seed):
-        self._rng = None if seed is None else np.random.RandomState(seed)
-
-    def __call__(self):
-        """The next layer's seed, or None."""
-        if self._rng is None:
-            return None
-        return int(self._rng.randint(1, _INT32_MAX))

@@ -15,6 +15,7 @@ Pickle and joblib keep working for trusted files.
 """
 
 import importlib
+import inspect
 import io
 import json
 import math
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from skfashion._files import write_atomically
-from skfashion._persistence import network_from_bytes, network_to_bytes
+from skfashion._keras.persistence import network_from_bytes, network_to_bytes
 
 __all__ = ["dump", "load", "register", "skops_trusted_types"]
 
@@ -78,6 +79,8 @@ register("skfashion.ANNClassifier", "skfashion._ann", "ANNClassifier",
          networks=("model_",))  # fmt: skip
 register("skfashion.CNNClassifier", "skfashion._cnn", "CNNClassifier",
          networks=("model_",))  # fmt: skip
+register("skfashion.ImageClassifier", "skfashion._classifier", "ImageClassifier",
+         networks=("model_",))  # fmt: skip
 register("skfashion.ImagePreprocessor", "skfashion._preprocessing", "ImagePreprocessor")
 register("skfashion.EmbeddingTransformer", "skfashion._embedding",
          "EmbeddingTransformer")  # fmt: skip
@@ -103,8 +106,8 @@ def skops_trusted_types():
     --------
     >>> from skfashion.io import skops_trusted_types
     >>> skops_trusted_types()
-    ['skfashion._ann.ANNClassifier', 'skfashion._cnn.CNNClassifier', \
-'skfashion._embedding.EmbeddingTransformer', \
+    ['skfashion._ann.ANNClassifier', 'skfashion._classifier.ImageClassifier', \
+'skfashion._cnn.CNNClassifier', 'skfashion._embedding.EmbeddingTransformer', \
 'skfashion._preprocessing.ImagePreprocessor']
     """
     return sorted(
@@ -220,6 +223,12 @@ class _Writer:
                 )
             return {"__optimizer__": {"class_name": type(v).__name__,
                                       "config": self.value(config, where)}}  # fmt: skip
+        if isinstance(v, keras.Model):  # ImageClassifier's model parameter
+            member = f"networks/{len(self.networks)}.keras"
+            self.networks[member] = v
+            return {"__network__": member}
+        if inspect.isfunction(v):  # ImageClassifier's builder
+            return {"__builder__": _registered_name(v, where)}
         if isinstance(v, keras.callbacks.Callback):
             raise TypeError(
                 f"{where}: Keras callbacks cannot be stored safely (Keras does "
@@ -227,6 +236,23 @@ class _Writer:
                 "pickle for trusted files."
             )
         _refuse(v, where)
+
+
+def _registered_name(builder, where):
+    """The name Keras' registry knows ``builder`` by, or a TypeError."""
+    import keras
+
+    name = keras.saving.get_registered_name(builder)
+    if keras.saving.get_registered_object(name) is not builder:
+        raise TypeError(
+            f"{where}: the builder {name!r} cannot be stored safely: it is not "
+            "registered with Keras. Decorate it with "
+            "@keras.saving.register_keras_serializable(), so that load() finds "
+            "it by name among the functions the loading program registered, "
+            "without importing code; or pass the model itself (a keras.Model), "
+            "or use pickle for trusted files."
+        )
+    return name
 
 
 def _builtin_optimizers():
@@ -246,7 +272,7 @@ def _versions():
     import sklearn
 
     import skfashion
-    from skfashion._backend import name as backend_name
+    from skfashion._keras.backend import name as backend_name
 
     return {
         "skfashion": skfashion.__version__,
@@ -262,8 +288,12 @@ def dump(obj, file):
     Parameters
     ----------
     obj : estimator or Pipeline
-        An ANNClassifier, CNNClassifier, ImagePreprocessor or
-        EmbeddingTransformer, fitted or not, or a Pipeline of them.
+        An ANNClassifier, CNNClassifier, ImageClassifier, ImagePreprocessor
+        or EmbeddingTransformer, fitted or not, or a Pipeline of them. An
+        ImageClassifier's ``model`` is stored as a network when it is a
+        ``keras.Model``, and by its registered name when it is a builder
+        (``keras.saving.register_keras_serializable``); the networks' custom
+        layers must be registered the same way to load.
     file : str, path-like or binary file object
         Where to write. Nothing is written when the object cannot be stored.
         A path is written to a temporary file in the same folder, which then
@@ -353,6 +383,11 @@ class _Policy:
 
 
 @dataclass(frozen=True)
+class _Network:
+    member: str
+
+
+@dataclass(frozen=True)
 class _Optimizer:
     class_name: str
     config: dict
@@ -436,6 +471,23 @@ class _Reader:
             if not re.fullmatch(r"[a-z0-9_]+", body):
                 raise _corrupt(f"{where} holds a bad dtype policy")
             return _Policy(body)
+        if tag == "__network__" and isinstance(body, str):
+            if body not in self.members or body in self.used:
+                raise _corrupt(f"{where}'s network {body!r} is missing")
+            self.used.add(body)
+            return _Network(body)
+        if tag == "__builder__" and isinstance(body, str):
+            import keras
+
+            builder = keras.saving.get_registered_object(body)
+            if builder is None or not callable(builder):
+                raise ValueError(
+                    f"{where}: the builder {body!r} is not registered in this "
+                    "program: import the module that registers it (with "
+                    "keras.saving.register_keras_serializable) before load(). "
+                    "Nothing was loaded."
+                )
+            return builder
         if tag == "__optimizer__" and isinstance(body, dict):
             name, config = body.get("class_name"), body.get("config")
             if set(body) != {"class_name", "config"} or not isinstance(name, str):
@@ -531,6 +583,8 @@ class _Builder:
             import keras
 
             return keras.DTypePolicy(v.name)
+        if isinstance(v, _Network):
+            return self.networks[v.member]
         if isinstance(v, _Optimizer):
             cls = _builtin_optimizers()[v.class_name]
             return cls.from_config(self.value(v.config))

@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skfashion import ANNClassifier, CNNClassifier
-from skfashion._training import EAGER_MAX_STEPS
+from skfashion._keras.training import EAGER_MAX_STEPS
 
 FAST = dict(hidden_layer_sizes=(16,), epochs=2, batch_size=64,
             learning_rate_init=0.01, random_state=0)  # fmt: skip

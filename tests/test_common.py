@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _networks import SmallNetwork
 from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -10,6 +11,7 @@ from skfashion import (
     ANNClassifier,
     CNNClassifier,
     EmbeddingTransformer,
+    ImageClassifier,
     ImagePreprocessor,
 )
 
@@ -20,6 +22,8 @@ ESTIMATORS = [
     ImagePreprocessor(),
     ANNClassifier(),
     CNNClassifier(),
+    # A network of the user's, at the classifier's defaults.
+    ImageClassifier(SmallNetwork()),
     # A transformer needs the network it reads, which has no default; a seeded
     # one, so that the checks comparing two fits apply.
     EmbeddingTransformer(
@@ -27,7 +31,7 @@ ESTIMATORS = [
     ),
 ]
 
-# The same three, for the same reasons, for both classifiers.
+# The same three, for the same reasons, for the three classifiers.
 CLASSIFIER_XFAILS = {
     "check_mixin_order": (
         "scikeras' KerasClassifier lists ClassifierMixin after BaseEstimator; a "
@@ -46,7 +50,7 @@ CLASSIFIER_XFAILS = {
 
 
 def expected_failed_checks(estimator):
-    if isinstance(estimator, (ANNClassifier, CNNClassifier)):
+    if isinstance(estimator, (ANNClassifier, CNNClassifier, ImageClassifier)):
         return CLASSIFIER_XFAILS
     return {}
 

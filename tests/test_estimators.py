@@ -31,7 +31,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
-import skfashion._network as network_module
+import skfashion._keras.network as network_module
 import skfashion._targets as targets_module
 from skfashion import ANNClassifier, CNNClassifier, ImagePreprocessor
 
@@ -1019,7 +1019,7 @@ def test_dtype_policy_auto(native, digits, monkeypatch):
     assert _compute_dtypes(est)[0] == ("bfloat16" if "bf" in expected else "float32")
     with _global_dtype_policy("float16"):  # a global choice is kept
         assert network_module.auto_dtype_policy().name == "float16"
-    monkeypatch.setattr("skfashion._backend.has_gpu", lambda: True)
+    monkeypatch.setattr("skfashion._keras.backend.has_gpu", lambda: True)
     assert network_module.auto_dtype_policy().name == "float32"
 
 

@@ -41,6 +41,10 @@ EXPECTED_PNGS = {
     "plot_tensorboard.py": ["tensorboard_history"],
     "plot_optuna_pruning.py": ["optuna_pruning"],
     "plot_onnx_export.py": ["onnx_latency"],
+    "plot_custom_network.py": [
+        "custom_network_cv_results",
+        "custom_network_comparison",
+    ],
     "plot_image_folder.py": [
         "image_folder_cv_results",
         "image_folder_confusion_matrix",
@@ -50,6 +54,7 @@ EXPECTED_PNGS = {
 # Other files an example must write, under its output folder.
 EXPECTED_FILES = {
     "plot_onnx_export.py": ["fashion_cnn.onnx", "fashion_cnn_int8.onnx"],
+    "plot_custom_network.py": ["residual_network.onnx"],
     "plot_tensorboard.py": [
         "tensorboard/projector_config.pbtxt",
         "tensorboard/embeddings.tsv",

@@ -3,7 +3,7 @@ in each epoch's order drawn from the fit's seed.
 
 Keras' own pipeline for arrays autotunes, and destroying its iterator at the
 start of the next epoch waited up to 10 s for the autotuning thread's sleep
-(``skfashion/_input.py``). These tests check the mechanism, not the time:
+(``skfashion/_keras/input.py``). These tests check the mechanism, not the time:
 what reaches ``Model.fit``, and that it holds the same batches.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from skfashion import ANNClassifier, CNNClassifier
-from skfashion._input import Rows, epoch_order, training_input
+from skfashion._keras.input import Rows, epoch_order, training_input
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="a tf.data pipeline"

@@ -8,7 +8,7 @@ import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skfashion import ANNClassifier, CNNClassifier
-from skfashion._losses import SmoothedSparseCrossentropy, training_loss
+from skfashion._keras.losses import SmoothedSparseCrossentropy, training_loss
 from skfashion.io import dump, load
 
 FAST = dict(hidden_layer_sizes=(32,), epochs=8, batch_size=64, random_state=0)

@@ -31,7 +31,7 @@ from skfashion import (
     EmbeddingTransformer,
     ImagePreprocessor,
 )
-from skfashion._network import ACTIVATIONS, LAYER_KINDS
+from skfashion._keras.network import ACTIVATIONS, LAYER_KINDS
 from skfashion.onnx._layers import LAYER_CONVERTERS
 
 pytestmark = pytest.mark.realdata
@@ -263,11 +263,11 @@ def test_an_unknown_layer_is_a_clear_error(images):
     _, y, _, X, X_test = images
     ann = ANNClassifier(**F32).fit(X, y)
     inputs = keras.Input((784,))
-    hidden = keras.layers.LayerNormalization(name="norm")(inputs)
+    hidden = keras.layers.UnitNormalization(name="norm")(inputs)
     outputs = keras.layers.Dense(10, activation="softmax", name="probabilities")(hidden)
     ann.model_ = keras.Model(inputs, outputs)
     with pytest.raises(
-        ValueError, match="'norm' \\(LayerNormalization\\) is not a layer"
+        ValueError, match="'norm' \\(UnitNormalization\\) has no ONNX conversion"
     ):
         to_onnx(ann, X_test[:1])
 

@@ -19,7 +19,7 @@ from numpy.testing import assert_array_equal
 from sklearn.model_selection import GridSearchCV
 
 from skfashion import ANNClassifier, CNNClassifier
-from skfashion._input import Rows, epoch_order, training_input
+from skfashion._keras.input import Rows, epoch_order, training_input
 
 
 def test_epoch_order_is_a_function_of_seed_and_epoch():

@@ -9,7 +9,7 @@ import threading
 import keras
 import pytest
 
-from skfashion._retracing import expected_retracing
+from skfashion._keras.retracing import expected_retracing
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="a TensorFlow warning"

@@ -100,3 +100,42 @@ def test_scikeras_seeding_is_never_used(digits, monkeypatch):
 
 def test_adapter_is_a_keras_classifier():
     assert issubclass(KerasAdapter, scikeras.wrappers.KerasClassifier)
+
+
+def test_the_routing_helpers_of_the_model_convention():
+    """scikeras' helpers behind ImageClassifier's model= (_builder_arguments):
+    model__ keys routed and trimmed, nested ones left out, and a builder's
+    parameters and **kwargs read from its signature."""
+    from scikeras._utils import accepts_kwargs, has_param, route_params
+
+    params = {"model": None, "model__units": 3, "model__a__b": 1, "epochs": 2}
+    assert route_params(
+        params, destination="model", pass_filter=set(), strict=True
+    ) == {"units": 3}
+
+    def build(meta, units=1):
+        return meta
+
+    assert has_param(build, "meta") and not has_param(build, "params")
+    assert accepts_kwargs(lambda **kwargs: None) and not accepts_kwargs(build)
+
+
+def test_a_scikeras_builder_moves_over_unchanged(digits):
+    """A builder written for scikeras' KerasClassifier (meta, compile_kwargs,
+    model__ arguments, compiling itself) fits in ImageClassifier."""
+    from skfashion import ImageClassifier
+
+    def get_model(hidden_layer_dim, meta, compile_kwargs):
+        model = keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(hidden_layer_dim, activation="relu"),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+            ]
+        )
+        model.compile(**compile_kwargs)
+        return model
+
+    X, y, _ = digits
+    clf = ImageClassifier(get_model, model__hidden_layer_dim=32, random_state=0)
+    assert clf.fit(X, y).score(X, y) > 0.9

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skfashion._embedding import final_classifier
 from skfashion._image import to_hwc
+from skfashion._keras.builder import embedding_model, embedding_units
 from skfashion.onnx._graph import Graph
 from skfashion.onnx._layers import network
 
@@ -232,7 +233,7 @@ def _embedded(transformer):
 
 def embedding_shapes(operator):
     _, clf = _embedded(operator.raw_operator)
-    units = int(clf.model_.get_layer("probabilities").input.shape[-1])
+    units = embedding_units(clf.model_, operator.raw_operator.layer)
     operator.outputs[0].type = FloatTensorType(
         [operator.inputs[0].type.shape[0], units]
     )
@@ -250,5 +251,6 @@ def convert_embedding(scope, operator, container):
         shape = [shape[0], *_preprocessor_shape(step, shape)]
         float32 = np.dtype(step.dtype) == np.float32
     x = _flat_input(g, x, clf.n_features_in_, float32=float32, shape=shape)
-    y = network(g, clf.model_, x, until="probabilities")
+    probe = embedding_model(clf.model_, transformer.layer)
+    y = network(g, probe, x)
     g.op("Identity", y, output=operator.outputs[0].full_name)

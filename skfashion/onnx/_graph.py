@@ -4,6 +4,7 @@
 
 import numpy as np
 from onnx import TensorProto
+from onnx.defs import onnx_opset_version
 from onnx.helper import np_dtype_to_tensor_dtype
 
 __all__ = ["Graph", "MIN_OPSET"]
@@ -35,6 +36,7 @@ class Graph:
                 f"{owner} converts to ONNX opset {MIN_OPSET} or newer; "
                 f"target_opset is {opset}."
             )
+        self.opset = opset if opset is not None else onnx_opset_version()
 
     def const(self, value, dtype=np.float32):
         """The name of a new initializer holding ``value``."""
@@ -68,6 +70,13 @@ class Graph:
 
     def reshape(self, x, shape):
         return self.op("Reshape", x, self.const(shape, np.int64))
+
+    def mean_last_axis(self, x):
+        """The mean over the last axis, kept (ReduceMean's axes moved from an
+        attribute to an input in opset 18)."""
+        if self.opset < 18:
+            return self.op("ReduceMean", x, axes=[-1], keepdims=1)
+        return self.op("ReduceMean", x, self.const([-1], np.int64), keepdims=1)
 
     def cast(self, x, dtype=np.float32):
         return self.op("Cast", x, to=np_dtype_to_tensor_dtype(np.dtype(dtype)))

@@ -1,12 +1,12 @@
 # Authors: The skfashion developers
 # SPDX-License-Identifier: BSD-3-Clause
-"""Network assembly: the layer factory a network body is built with, the
-optimizer, and the compiled Keras model.
+"""The parts networks are made of: the layer table, the layer factory, the
+optimizer and the dtype policy.
 
-A :class:`LayerFactory` carries what every layer of one network shares: the
-seed stream, the dtype policy, the L2 regularizer and the activation. An
-estimator's ``_build_body(inputs, layers, image_shape)`` takes one and never reads those
-from temporary attributes.
+:data:`LAYER_KINDS` is the one table of the layers that skfashion builds and
+exports to ONNX. A :class:`LayerFactory` carries what every layer of one
+preset network shares: the seed stream, the dtype policy, the L2 regularizer
+and the activation (``skfashion._keras.presets`` builds with one).
 """
 
 import functools
@@ -14,11 +14,10 @@ from numbers import Integral, Real
 
 import keras
 
-from skfashion import _backend as backend
-from skfashion._augmentation import AUGMENTATION_LAYERS, augmentation_layers
-from skfashion._losses import training_loss
-from skfashion._routing import routed
-from skfashion._seeding import SeedStream
+from skfashion._keras import backend
+from skfashion._keras.augmentation import AUGMENTATION_LAYERS, augmentation_layers
+from skfashion._keras.builder import HEAD
+from skfashion._keras.seeds import SeedStream
 
 __all__ = [
     "ACTIVATIONS",
@@ -26,9 +25,6 @@ __all__ = [
     "auto_dtype_policy",
     "OPTIMIZERS",
     "LayerFactory",
-    "build_network",
-    "embedding_model",
-    "embedding_units",
     "initial_learning_rate",
     "layer_kind",
     "layer_sizes",
@@ -57,23 +53,35 @@ OPTIMIZERS = {
 }
 
 
-# Every kind of layer that skfashion's networks are built from, with the Keras
-# classes of each. LayerFactory makes its layers from this table, and
-# skfashion.onnx converts each kind (tests/test_onnx.py checks that every kind
-# has its conversion), so a new kind cannot ship without its export.
+# Every kind of layer that skfashion builds or exports, with the Keras classes
+# of each. LayerFactory makes the presets' layers from this table, and
+# skfashion.onnx converts each kind, in the presets and in users' networks
+# (tests/test_onnx.py checks that every kind has its conversion), so a new
+# kind cannot ship without its export.
 LAYER_KINDS = {
     "input": (keras.layers.InputLayer,),
     "dense": (keras.layers.Dense,),
     "conv2d": (keras.layers.Conv2D,),
+    "depthwise_conv2d": (keras.layers.DepthwiseConv2D,),
+    "separable_conv2d": (keras.layers.SeparableConv2D,),
     "batch_norm": (keras.layers.BatchNormalization,),
+    "layer_norm": (keras.layers.LayerNormalization,),
     "activation": (keras.layers.Activation,),
+    "relu": (keras.layers.ReLU,),
+    "leaky_relu": (keras.layers.LeakyReLU,),
+    "elu": (keras.layers.ELU,),
+    "softmax": (keras.layers.Softmax,),
     "pool": (keras.layers.MaxPooling2D,),
+    "average_pool": (keras.layers.AveragePooling2D,),
+    "global_average_pool": (keras.layers.GlobalAveragePooling2D,),
     "dropout": (keras.layers.Dropout,),
     # Keras' random image layers: they act only while training.
     "augmentation": AUGMENTATION_LAYERS,
     "reshape": (keras.layers.Reshape,),
     "rescaling": (keras.layers.Rescaling,),
     "flatten": (keras.layers.Flatten,),
+    "add": (keras.layers.Add,),
+    "concatenate": (keras.layers.Concatenate,),
 }
 
 
@@ -258,7 +266,7 @@ class LayerFactory:
             "dense",
             n_classes,
             activation="softmax",
-            name="probabilities",
+            name=HEAD,
             dtype=self.policy.variable_dtype,
             **self._kernel(),
         )
@@ -304,75 +312,3 @@ def make_optimizer(optimizer, learning_rate_init, options, policy):
     ):
         made = keras.optimizers.LossScaleOptimizer(made)
     return made
-
-
-def build_network(build_body, params, *, name, n_features, n_classes, batch_size,
-                  seed):  # fmt: skip
-    """The compiled network of an estimator's parameters.
-
-    Parameters
-    ----------
-    build_body : callable
-        ``build_body(inputs, layers)`` maps the flat input tensor to the last
-        hidden tensor, with layers from a :class:`LayerFactory`.
-    params : mapping
-        The estimator's parameters (``alpha``, ``activation``,
-        ``dtype_policy``, ``rescale`` (optional), ``label_smoothing``, ``optimizer``,
-        ``learning_rate_init`` and the
-        routed ``optimizer__`` and ``compile__`` settings).
-    name : str
-        The model's name.
-    n_features, n_classes, batch_size : int
-        Input and output sizes, and the training batch size.
-    seed : int or None
-        Seed of the layers' seed stream.
-
-    Returns
-    -------
-    model : keras.Model
-        The compiled network: flat input, body, softmax output.
-    """
-    policy = resolve_dtype_policy(params["dtype_policy"])
-    layers = LayerFactory(
-        seed=seed,
-        policy=policy,
-        # MLPClassifier adds 0.5 * alpha * ||W||^2 / batch_size to the mean
-        # batch loss; Keras' L2(l2) adds l2 * ||W||^2.
-        l2=0.5 * params["alpha"] / batch_size,
-        activation=ACTIVATIONS[params["activation"]],
-    )
-    optimizer = make_optimizer(
-        params["optimizer"],
-        params["learning_rate_init"],
-        routed(params, "optimizer__"),
-        policy,
-    )
-    inputs = keras.Input(shape=(n_features,), name="pixels")  # an InputLayer
-    x = inputs
-    if params.get("rescale") is not None:
-        x = layers.rescaling(float(params["rescale"]), name="rescale")(x)
-    outputs = layers.softmax(n_classes)(build_body(x, layers))
-    model = keras.Model(inputs, outputs, name=name)
-    model.compile(
-        **{
-            "optimizer": optimizer,
-            "loss": training_loss(params["label_smoothing"]),
-            "metrics": ["accuracy"],
-            "steps_per_execution": backend.steps_per_execution(),
-            **routed(params, "compile__"),
-        }
-    )
-    return model
-
-
-def embedding_model(model):
-    """A model sharing ``model``'s layers, whose output is the input of its
-    softmax layer: the last hidden layer's activations."""
-    return keras.Model(
-        model.inputs, model.get_layer("probabilities").input, name="embeddings"
-    )
-
-
-def embedding_units(model):
-    """The width of ``model``'s last hidden layer."""
-    return int(model.get_layer("probabilities").input.shape[-1])

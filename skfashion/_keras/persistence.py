@@ -16,6 +16,31 @@ from pathlib import Path
 __all__ = ["network_from_bytes", "network_to_bytes"]
 
 
+def _check_registered(model):
+    """Raise a ValueError for a layer of a class Keras cannot find by name.
+
+    Keras' safe mode loads a layer of another package only when its class
+    is registered (``keras.saving.register_keras_serializable``); a network
+    with an unregistered one would save, and then not load.
+    """
+    import keras
+
+    for layer in model._flatten_layers(include_self=False):
+        cls = type(layer)
+        if cls.__module__.split(".")[0] == "keras":
+            continue
+        name = keras.saving.get_registered_name(cls)
+        if keras.saving.get_registered_object(name) is not cls:
+            raise ValueError(
+                f"The network {model.name!r} has the layer {layer.name!r} of "
+                f"class {cls.__module__}.{cls.__qualname__}, which is not "
+                "registered with Keras: decorate the class with "
+                "@keras.saving.register_keras_serializable(package=...) (and "
+                "give it a get_config), so that Keras can load it by name in "
+                "safe mode."
+            )
+
+
 def network_to_bytes(model):
     """``model`` in Keras' ``.keras`` format, optimizer state included.
 
@@ -28,7 +53,13 @@ def network_to_bytes(model):
     -------
     data : bytes
         The contents of a ``.keras`` file.
+
+    Raises
+    ------
+    ValueError
+        If a layer's class is not registered with Keras (it would not load).
     """
+    _check_registered(model)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "network.keras")
         model.save(path)
@@ -70,5 +101,8 @@ def network_from_bytes(data, where="the network"):
         except Exception as exc:
             raise ValueError(
                 f"{where}: Keras refused to load the network safely "
-                f"({type(exc).__name__}: {exc})."
+                f"({type(exc).__name__}: {exc}). A layer of your own loads when "
+                "its class is registered with "
+                "keras.saving.register_keras_serializable in the loading "
+                "program; a Lambda layer never does."
             ) from exc

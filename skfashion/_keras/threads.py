@@ -44,7 +44,7 @@ def follow_omp_num_threads():
         return None
     if "TF_NUM_INTRAOP_THREADS" in os.environ or "TF_NUM_INTEROP_THREADS" in os.environ:
         return None
-    from skfashion import _backend as backend
+    from skfashion._keras import backend
 
     if not backend.is_tensorflow():
         return None

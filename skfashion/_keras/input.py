@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from skfashion import _backend as backend
+from skfashion._keras import backend
 
 __all__ = ["EpochOrder", "Rows", "epoch_order", "training_input"]
 
@@ -131,8 +131,9 @@ class Rows:
         return out if self.weight is None else (*out, self.weight[rows])
 
 
-def _tf_pipeline(part, batch_size, order=None):
-    """Batches of ``part`` in ``order`` (a variable read once an epoch)."""
+def _tf_pipeline(part, batch_size, order=None, sample_shape=None):
+    """Batches of ``part`` in ``order`` (a variable read once an epoch), each
+    row of X shaped as ``sample_shape`` (None: flat)."""
     import tensorflow as tf
 
     n_samples = len(part)
@@ -157,6 +158,8 @@ def _tf_pipeline(part, batch_size, order=None):
         arrays = tf.numpy_function(part.batch, [positions], types, stateful=False)
         x, *rest = arrays
         x = tf.ensure_shape(x, (None, n_features))
+        if sample_shape is not None:
+            x = tf.reshape(x, (-1, *sample_shape))
         return (x, *(tf.ensure_shape(a, (None,)) for a in rest))
 
     dataset = indices.batch(batch_size).map(read).prefetch(2)
@@ -168,10 +171,11 @@ def _tf_pipeline(part, batch_size, order=None):
 class _Batches(keras.utils.PyDataset):
     """Batches of ``part`` in the order last given to :meth:`put`."""
 
-    def __init__(self, part, batch_size):
+    def __init__(self, part, batch_size, sample_shape=None):
         super().__init__()
         self.part = part
         self.batch_size = batch_size
+        self.sample_shape = sample_shape
         self.order = np.arange(len(part))
 
     def put(self, order):
@@ -182,10 +186,14 @@ class _Batches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         step = self.batch_size
-        return self.part.batch(self.order[index * step : (index + 1) * step])
+        x, *rest = self.part.batch(self.order[index * step : (index + 1) * step])
+        if self.sample_shape is not None:
+            x = x.reshape(len(x), *self.sample_shape)
+        return (x, *rest)
 
 
-def training_input(train, validation, *, batch_size, options, seed):
+def training_input(train, validation, *, batch_size, options, seed,
+                   sample_shape=None):  # fmt: skip
     """What to pass to ``Model.fit`` for these rows, and the order's callback.
 
     Parameters
@@ -203,6 +211,9 @@ def training_input(train, validation, *, batch_size, options, seed):
     seed : int
         The shuffle seed: the order of epoch ``e`` is
         ``epoch_order(seed, e, len(train))``.
+    sample_shape : tuple of int, default=None
+        The shape the network takes each row of X in (an image), or None
+        for flat rows.
 
     Returns
     -------
@@ -229,15 +240,19 @@ def training_input(train, validation, *, batch_size, options, seed):
         if shuffle:
             order = tf.Variable(np.arange(len(train)), trainable=False, dtype=tf.int64)
             callbacks = [EpochOrder(seed, len(train), order.assign, chunk)]
-        kwargs = {"x": _tf_pipeline(train, batch_size, order)}
+        kwargs = {"x": _tf_pipeline(train, batch_size, order, sample_shape)}
         if validation is not None:
-            kwargs["validation_data"] = _tf_pipeline(validation, validation_batch_size)
+            kwargs["validation_data"] = _tf_pipeline(
+                validation, validation_batch_size, sample_shape=sample_shape
+            )
     else:
-        batches = _Batches(train, batch_size)
+        batches = _Batches(train, batch_size, sample_shape)
         callbacks = (
             [EpochOrder(seed, len(train), batches.put, chunk)] if shuffle else []
         )
         kwargs = {"x": batches}
         if validation is not None:
-            kwargs["validation_data"] = _Batches(validation, validation_batch_size)
+            kwargs["validation_data"] = _Batches(
+                validation, validation_batch_size, sample_shape
+            )
     return {**kwargs, **extra, "shuffle": False}, callbacks

@@ -21,7 +21,7 @@ import contextvars
 import logging
 from contextlib import contextmanager
 
-from skfashion import _backend as backend
+from skfashion._keras import backend
 
 __all__ = ["expected_retracing"]
 

@@ -3,7 +3,7 @@
 """The training loop and the forward pass of skfashion's networks.
 
 :func:`fit_network` trains a Keras model handed to it for some epochs, on
-the shuffled input of :mod:`skfashion._input`, eagerly when the fit is short,
+the shuffled input of :mod:`skfashion._keras.input`, eagerly when the fit is short,
 and undoes a failed call; :func:`forward` runs a fitted model's compiled
 prediction function on chunks of rows. They replace scikeras' own loop and
 prediction (``skfashion._scikeras`` says why).
@@ -14,8 +14,8 @@ import math
 import keras
 import numpy as np
 
-from skfashion._callbacks import StepProgbar
-from skfashion._input import training_input
+from skfashion._keras.callbacks import StepProgbar
+from skfashion._keras.input import training_input
 
 __all__ = ["EAGER_MAX_STEPS", "fit_network", "forward"]
 
@@ -26,15 +26,21 @@ __all__ = ["EAGER_MAX_STEPS", "fit_network", "forward"]
 EAGER_MAX_STEPS = 24
 
 
+def _sample_shape(model):
+    """The shape of one sample of ``model``'s input, or None when flat."""
+    shape = tuple(model.inputs[0].shape[1:])
+    return shape if len(shape) > 1 else None
+
+
 def fit_network(model, train, validation, *, epochs, initial_epoch, batch_size,
                 verbose, callbacks, fit_options, shuffle_seed, run_eagerly=None,
                 undo=True):  # fmt: skip
     """Train ``model`` for ``epochs`` epochs; on any error, undo it.
 
-    ``train`` and ``validation`` (or None) are :class:`skfashion._input.Rows`,
+    ``train`` and ``validation`` (or None) are :class:`skfashion._keras.input.Rows`,
     read a batch at a time. Each epoch's order of the rows is drawn from
     ``shuffle_seed`` and the epoch number alone
-    (:func:`skfashion._input.training_input`). A fit
+    (:func:`skfashion._keras.input.training_input`). A fit
     of at most :data:`EAGER_MAX_STEPS` steps runs eagerly, unless
     ``run_eagerly`` (``compile__run_eagerly``) says otherwise. With
     ``undo`` (for a model that outlives a failed call), if training
@@ -54,6 +60,7 @@ def fit_network(model, train, validation, *, epochs, initial_epoch, batch_size,
     fit_kwargs, order = training_input(
         train, validation,
         batch_size=batch_size, options=fit_options, seed=shuffle_seed,
+        sample_shape=_sample_shape(model),
     )  # fmt: skip
     callbacks = [*order, *callbacks]
     if verbose == 1:
@@ -115,15 +122,21 @@ def forward(model, X, batch_size, views=None):
         float32 without ``views``, else the float64 mean over the views.
     """
     floatx = keras.backend.floatx()
+    shape = _sample_shape(model)
+
+    def run(rows):
+        if shape is not None:
+            rows = rows.reshape(len(rows), *shape)
+        return keras.ops.convert_to_numpy(model.predict_on_batch(rows))
+
     chunks = []
     for start in range(0, len(X), batch_size):
         chunk = np.asarray(X[start : start + batch_size], dtype=floatx)
         if views is None:
-            chunks.append(keras.ops.convert_to_numpy(model.predict_on_batch(chunk)))
+            chunks.append(run(chunk))
             continue
         parts = views(chunk)
-        stacked = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        out = keras.ops.convert_to_numpy(model.predict_on_batch(stacked))
+        out = run(parts[0] if len(parts) == 1 else np.concatenate(parts))
         chunks.append(
             out.reshape(len(parts), len(chunk), -1).mean(axis=0, dtype=np.float64)
         )
