@@ -33,6 +33,8 @@ class ANNClassifier(PresetClassifier):
 
     %(rescale_parameter)s
 
+    %(alpha_parameter)s
+
     %(training_parameters)s
 
     Attributes

@@ -115,6 +115,8 @@ default="light"
 
     %(rescale_parameter)s
 
+    %(alpha_parameter)s
+
     %(training_parameters)s
 
     Attributes

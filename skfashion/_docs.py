@@ -30,13 +30,14 @@ RESCALE_PARAMETER_DOC = """\
         :class:`ImagePreprocessor` makes in front of the network. None
         leaves the input as it is. Not in MLPClassifier."""
 
-TRAINING_PARAMETERS_DOC = """\
+ALPHA_PARAMETER_DOC = """\
     alpha : float, default=1e-4
         Strength of the L2 regularization term, with MLPClassifier's
         meaning: ``0.5 * alpha * ||W||^2 / batch_size`` is added to the mean
         loss of each batch (Keras' ``L2(l2)`` adds ``l2 * ||W||^2``, so
-        ``l2 = 0.5 * alpha / batch_size``). Applies to every kernel.
+        ``l2 = 0.5 * alpha / batch_size``). Applies to every kernel."""
 
+TRAINING_PARAMETERS_DOC = """\
     label_smoothing : float, default={label_smoothing}
         Smooths the targets of the cross-entropy loss: a sample of class k
         is trained towards ``1 - label_smoothing`` on k plus
@@ -212,6 +213,7 @@ def fill_doc(cls, **values):
     for name, text in (
         ("activation_parameter", ACTIVATION_PARAMETER_DOC),
         ("rescale_parameter", RESCALE_PARAMETER_DOC),
+        ("alpha_parameter", ALPHA_PARAMETER_DOC),
         ("training_parameters", TRAINING_PARAMETERS_DOC),
         ("fitted_attributes", FITTED_ATTRIBUTES_DOC),
     ):
