@@ -11,6 +11,7 @@ import pytest
 from _networks import image_network, residual_network, small_network
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
@@ -258,11 +259,11 @@ def test_weights_partial_fit_warm_start_and_validation(data):
     assert clf.n_iter_ == n_iter + 1
     clf.set_params(warm_start=True).fit(X, y)
     assert clf.n_iter_ == n_iter + 3
-    stopped = fitted(
-        small_network, X[:500], y[:500], early_stopping=True, n_iter_no_change=1,
-        epochs=30,
+    stopped = ImageClassifier(
+        small_network, early_stopping=True, n_iter_no_change=1, epochs=12,
+        random_state=0,
     ).fit(X[:500], y[:500], X_val=X[500:], y_val=y[500:])  # fmt: skip
-    assert len(stopped.history_["val_accuracy"]) == stopped.n_iter_ < 30
+    assert len(stopped.history_["val_accuracy"]) == stopped.n_iter_ < 12
 
 
 # ---------------------------------------------------------------- embeddings
@@ -270,7 +271,9 @@ def test_weights_partial_fit_warm_start_and_validation(data):
 
 def test_embeddings_are_the_heads_input_or_a_named_layer(data):
     _, y, images = data
-    net = ImageClassifier(residual_network, epochs=1, random_state=0)
+    net = FrozenEstimator(
+        ImageClassifier(residual_network, epochs=1, random_state=0).fit(images, y)
+    )
     default = EmbeddingTransformer(net).fit(images, y)
     assert default.transform(images).shape == (600, 16)
     named = EmbeddingTransformer(net, layer="features").fit(images, y)
