@@ -407,7 +407,7 @@ def _serving(spec):
     # One image and 100 in one worker, the largest batch in another: after
     # calls of 10,000 images, one image through onnxruntime in the same
     # process ran up to 1.7x slower interleaved with Keras (not what a
-    # process serving small batches sees; docs/design_notes.md).
+    # process serving small batches sees; git show 22bce6e:docs/design_notes.md).
     largest = max(n_calls)
     n_calls = {
         n: calls for n, calls in n_calls.items()

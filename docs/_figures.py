@@ -105,7 +105,9 @@ def substitutions(all_results=None):
     ``STEM.ROW.fit_s`` (median seconds), ``STEM.ROW.scaled_s`` (scaled to the
     reference machine), ``STEM.ROW.epochs``, and ``STEM.ROW.seeds`` (the
     range of the seeds' accuracies); ``STEM.date`` and ``STEM.machine`` for
-    every file.
+    every file; ``STEM.predict_1_ms`` (the estimator's median time to
+    predict one image, section (f)); ``STEM.training_mb`` and
+    ``STEM.serving_mb`` (the installed environments, section (h)).
     """
     report = _report()
     all_results = load_results() if all_results is None else all_results
@@ -125,6 +127,13 @@ def substitutions(all_results=None):
             subs[f"{key}.scaled_s"] = "-" if scaled is None else f"{scaled:.0f}"
             subs[f"{key}.epochs"] = f"{row['epochs_run']:.0f}"
             subs[f"{key}.seeds"] = f"{seeds[0]:.4f}-{seeds[-1]:.4f}"
+        if "latency" in r:
+            one = r["latency"]["predict_ms"]["1"]["skfashion"]
+            subs[f"{stem}.predict_1_ms"] = f"{one:.2f}"
+        environments = r.get("serving", {}).get("environments")
+        if environments:
+            for name in ("training_mb", "serving_mb"):
+                subs[f"{stem}.{name}"] = f"{environments[name]:.0f}"
     return subs
 
 

@@ -6,8 +6,9 @@ Deploying without TensorFlow: export to ONNX
 A tuned ``Pipeline(ImagePreprocessor(), CNNClassifier())`` is exported with
 skl2onnx, after ``import skfashion.onnx`` has registered skfashion's
 converters, and served with onnxruntime, which needs neither TensorFlow nor
-scikit-learn: a virtual environment with onnxruntime and NumPy is a few
-hundred MB, against about 2.7 GB for the training one. The example checks
+scikit-learn: a virtual environment with onnxruntime and NumPy took 178 MB,
+against 3224 MB for the training one (benchmark section (h), on the
+Performance page). The example checks
 that onnxruntime predicts what the pipeline predicts, makes an int8 copy for
 bulk scoring with ``skfashion.onnx.quantize``, and times the three.
 """

@@ -5,10 +5,10 @@ Successive halving over epochs with HalvingGridSearchCV
 
 :class:`~sklearn.model_selection.HalvingGridSearchCV` treats the number of
 epochs as a resource: every candidate first trains for a few epochs, and only
-the best third go on with three times as many. This example runs it and the
-plain :class:`~sklearn.model_selection.GridSearchCV` (every candidate at the
-full number of epochs) on the same grid and data, and compares their cost
-(epochs trained, wall time) and the candidates they pick.
+the best third go on, with their epochs tripled (``factor=3``). This example
+runs it and the plain :class:`~sklearn.model_selection.GridSearchCV` (every
+candidate at the full number of epochs) on the same grid and data, and
+compares their cost (epochs trained, wall time) and the candidates they pick.
 """
 
 # %%

@@ -29,7 +29,7 @@ class ANNClassifier(PresetClassifier):
         Fraction of units dropped after each hidden layer during training
         (0 disables dropout). Not in MLPClassifier. Off by default: at the
         default 13 epochs, and at 20, dropout costs accuracy on Fashion-MNIST
-        (see the :doc:`/design_notes`).
+        (see :doc:`/design`).
 
     %(rescale_parameter)s
 
@@ -52,7 +52,7 @@ class ANNClassifier(PresetClassifier):
     -----
     The defaults were chosen for accuracy per second on Fashion-MNIST (pixels
     scaled to [0, 1], 2 CPU cores): :ref:`defaults` gives what they reach,
-    and the :doc:`/design_notes` how they were found.
+    and :doc:`/design` why.
 
     Examples
     --------

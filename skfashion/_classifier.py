@@ -41,7 +41,7 @@ class ImageClassifier(BaseImageClassifier):
     :class:`EmbeddingTransformer`, :mod:`skfashion.io`, skops and
     :mod:`skfashion.onnx` (for the layers it converts).
 
-    Read more in the :ref:`user guide <own-network>`.
+    Read more in :ref:`own-network`.
 
     Parameters
     ----------

@@ -67,7 +67,7 @@ class CNNClassifier(PresetClassifier):
     batch_normalization : bool, default=False
         Whether each convolution is followed by batch normalization (momentum
         0.9). Off by default, as it costs more time than it gains on CPUs
-        (see the :doc:`/design_notes`).
+        (see :doc:`/design`).
 
     image_shape : tuple of int or None, default=None
         ``(height, width)`` or ``(height, width, channels)`` of the images when

@@ -135,14 +135,14 @@ def test_initialize_builds_an_untrained_network(digits):
     np.testing.assert_array_equal(est.classes_, np.arange(10))
 
 
-def test_user_guide_routing_table_lists_every_key():
-    """The user guide's table says what the routing table does, key by key."""
+def test_estimators_page_routing_table_lists_every_key():
+    """The estimators page's table says what the routing table does, key by key."""
     import re
     from pathlib import Path
 
     from skfashion._routing import ROUTES
 
-    text = (Path(__file__).parent.parent / "docs" / "user_guide.rst").read_text()
+    text = (Path(__file__).parent.parent / "docs" / "estimators.rst").read_text()
     lines = text.splitlines()
     borders = [i for i, line in enumerate(lines) if line.startswith("=" * 16 + "  =")]
     rows, prefix = {}, None

@@ -23,7 +23,7 @@ __all__ = [
 # pixel of a 28x28 image and move whole pixels (nearest), with 0, the
 # background of scaled images, filled in: on Fashion-MNIST, larger shifts
 # (2 pixels, or 10% with bilinear blurring) cost accuracy at the default
-# epochs (docs/design_notes.md has the measurements).
+# epochs (the measurements: git show 22bce6e:docs/design_notes.md).
 PRESETS = {
     "light": (("RandomFlip", {"mode": "horizontal"}),),
     "standard": (

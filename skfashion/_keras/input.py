@@ -21,7 +21,7 @@ autotuning. Given arrays, Keras' TensorFlow trainer builds a pipeline that
 prefetches with ``tf.data.AUTOTUNE``, so every epoch's iterator starts
 tf.data's autotuning thread, which sleeps between rounds for a period that
 doubles from 10 ms; destroying the iterator at the next epoch waits for that
-sleep to end, with both cores idle (``docs/design_notes.md``). Under the
+sleep to end, with both cores idle (the Design page). Under the
 other backends they come from a ``keras.utils.PyDataset`` read in the
 training thread.
 """
