@@ -14,6 +14,8 @@ transactional fit. The example tunes the number of filters with
 with :mod:`skfashion.io`, exports it to ONNX and serves the ONNX graph over
 HTTP on 127.0.0.1 with onnxruntime. ``--quick`` uses fewer images and
 epochs.
+
+It needs the ``onnx`` extra: ``pip install -e ".[onnx]"`` from a clone.
 """
 
 # %%

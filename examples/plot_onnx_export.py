@@ -11,6 +11,8 @@ against 3224 MB for the training one (benchmark section (h), on the
 Performance page). The example checks
 that onnxruntime predicts what the pipeline predicts, makes an int8 copy for
 bulk scoring with ``skfashion.onnx.quantize``, and times the three.
+
+It needs the ``onnx`` extra: ``pip install -e ".[onnx]"`` from a clone.
 """
 
 # %%

@@ -10,6 +10,8 @@ stops unpromising trials early. optuna-integration's
 callback, but the objects a callback was given are shared), so Optuna's
 pruner can stop a :class:`~skfashion.CNNClassifier` whose validation loss
 lags the trials before it.
+
+It needs the ``optuna`` extra: ``pip install -e ".[optuna]"`` from a clone.
 """
 
 # %%

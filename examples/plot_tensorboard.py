@@ -10,6 +10,9 @@ Then write the last hidden layer of test images for TensorBoard's embedding
 projector (:func:`~skfashion.reporting.write_projector`): each point is an
 image, named by its class and drawn as its thumbnail, and the projector
 clusters them with PCA, t-SNE or UMAP in the browser.
+
+It needs the ``tensorboard`` extra: ``pip install -e ".[tensorboard]"`` from a
+clone.
 """
 
 # %%

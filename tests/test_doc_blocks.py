@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,49 @@ def test_a_failing_block_fails_its_page(tmp_path):
     assert result.returncode == 1
     assert "page.rst, the block at line 7" in result.stderr
     assert "NameError" in result.stderr
+
+
+EXTRAS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+    "optional-dependencies"
+]
+INSTALL_TEXTS = [
+    *PAGES,
+    ROOT / "CONTRIBUTING.md",
+    *sorted((ROOT / "examples").glob("*.py")),
+]
+# What an example imports or calls that only an extra installs.
+NEEDS = {
+    "onnx": r"import onnxruntime|from skl2onnx|import skfashion\.onnx",
+    "optuna": r"import optuna|from optuna",
+    "tensorboard": r"TensorBoard\(|write_projector",
+    "skops": r"import skops|from skops",
+    "mlflow": r"import mlflow",
+    "dask": r"from dask|import dask",
+}
+
+
+def test_install_lines_name_extras_that_exist():
+    """Every ``.[extra,...]`` a page or example tells users to install is
+    one of pyproject.toml's extras."""
+    for path in INSTALL_TEXTS:
+        for group in re.findall(r"\.\[([\w,-]+)\]", path.read_text()):
+            for extra in group.split(","):
+                assert extra in EXTRAS, f"{path.name} installs unknown extra {extra!r}"
+
+
+def test_the_install_page_lists_every_extra():
+    text = (ROOT / "docs" / "install.rst").read_text()
+    missing = [e for e in EXTRAS if f'".[{e}]"' not in text]
+    assert not missing, f"docs/install.rst does not name the extras {missing}"
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("plot_*.py")),
+                         ids=lambda p: p.name)  # fmt: skip
+def test_an_example_names_the_extras_it_needs(example):
+    source = example.read_text()
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    needed = [extra for extra, pattern in NEEDS.items() if re.search(pattern, source)]
+    unnamed = [e for e in needed if f'".[{e}]"' not in docstring]
+    assert not unnamed, (
+        f"{example.name} needs the extras {unnamed}; its docstring should say so"
+    )
