@@ -84,23 +84,24 @@ def reports():
     return "\n".join(p.read_text() for p in sorted(RESULTS.glob("*.md")))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
-def test_every_quoted_figure_is_in_a_results_file(page, reports):
-    stray = [
-        f"{page.name}:{n}: {figure}"
-        for n, figure in quoted_figures(page.read_text())
+def stray_figures(name, text, reports):
+    """``name:line: figure`` of each figure in ``text`` that no report holds."""
+    return [
+        f"{name}:{n}: {figure}"
+        for n, figure in quoted_figures(text)
         if figure.replace(",", "") not in reports and figure not in NOT_MEASURED
     ]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_every_quoted_figure_is_in_a_results_file(page, reports):
+    stray = stray_figures(page.name, page.read_text(), reports)
     assert not stray, "figures no benchmark report holds: " + ", ".join(stray)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_every_figure_an_example_states_is_in_a_results_file(example, reports):
-    stray = [
-        f"{example.name}:{n}: {figure}"
-        for n, figure in quoted_figures(example_prose(example))
-        if figure.replace(",", "") not in reports and figure not in NOT_MEASURED
-    ]
+    stray = stray_figures(example.name, example_prose(example), reports)
     assert not stray, "figures no benchmark report holds: " + ", ".join(stray)
 
 
